@@ -1,0 +1,92 @@
+"""The one long-lived async Neo4j driver of a process, and the few ways the layers use it.
+
+Reads go through ``execute_query`` (the driver's managed, retried path); writes run in managed
+transactions that consume their results inside. Driver errors become Kizuna errors here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import AsyncGraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
+
+from kizuna.errors import DatabaseUnavailable, InvalidInput
+from kizuna.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+
+class Database:
+    """Owns the async driver. Make one at start-up, share it, close it at shut-down."""
+
+    def __init__(self, settings: Settings | None = None, *, pool_size: int = 50):
+        self.settings = settings or get_settings()
+        self.database = self.settings.neo4j_database
+        self.driver = AsyncGraphDatabase.driver(
+            self.settings.bolt_uri,
+            auth=self.settings.auth,
+            max_connection_pool_size=pool_size,
+            connection_acquisition_timeout=30.0,
+            connection_timeout=5.0,
+            max_transaction_retry_time=15.0,
+            notifications_min_severity="OFF",
+        )
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def verify(self) -> None:
+        """Fail fast with a clear message when the server is unreachable or refuses us."""
+        try:
+            await self.driver.verify_connectivity()
+            await self.driver.verify_authentication()
+        except AuthError as exc:
+            raise DatabaseUnavailable(
+                f"Neo4j at {self.settings.bolt_uri} refused the credentials for user {self.settings.auth[0]!r}",
+                hint="check KIZUNA_NEO4J_PASSWORD (or NEO4J_PASSWORD for an external server)",
+            ) from exc
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise DatabaseUnavailable(
+                f"Neo4j is not reachable at {self.settings.bolt_uri}",
+                hint="start it with `kizuna db start`, or set NEO4J_URI to a running server",
+            ) from exc
+
+    async def read(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a read query and return plain dicts."""
+        try:
+            records, _, _ = await self.driver.execute_query(
+                cypher, params or {}, database_=self.database, routing_=RoutingControl.READ
+            )
+        except ClientError as exc:
+            raise _client_error(exc) from exc
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.bolt_uri}") from exc
+        return [r.data() for r in records]
+
+    async def write(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one write statement in a managed transaction."""
+
+        async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]:
+            result = await tx.run(cypher, params or {})
+            return [r.data() async for r in result]
+
+        return await self.execute_write(work)
+
+    async def execute_write(self, work: Callable[[neo4j.AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run ``work`` in a managed (retried) write transaction; ``work`` must consume its results."""
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_write(work)
+        except ClientError as exc:
+            raise _client_error(exc) from exc
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.bolt_uri}") from exc
+
+
+def _client_error(exc: ClientError) -> Exception:
+    if exc.code and "Security" in exc.code:
+        return DatabaseUnavailable(f"Neo4j refused the request: {exc.message}")
+    return InvalidInput(f"the database rejected the request: {exc.message}")

@@ -1,0 +1,35 @@
+"""Deterministic ids: the same source and key fields always give the same id.
+
+This is what makes every write an idempotent MERGE and every re-run harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_SLUG_STRIP = re.compile(r"[^0-9a-z]+")
+
+
+def normalize_key(value: object) -> str:
+    """A stable textual form of one key part: NFKC, case-folded, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    return " ".join(text.casefold().split())
+
+
+def digest(*parts: object, length: int = 20) -> str:
+    """A short hex digest of the normalized parts, joined unambiguously."""
+    joined = "\x1f".join(normalize_key(p) for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
+
+
+def make_id(prefix: str, *parts: object) -> str:
+    """An id such as ``org:3f2a...`` from a type prefix and the key fields."""
+    return f"{prefix}:{digest(*parts)}"
+
+
+def identifier_id(prefix: str, scheme: str, value: str) -> str:
+    """An id built from an authoritative identifier (ROR, ORCID, ...), readable on purpose."""
+    clean = _SLUG_STRIP.sub("", normalize_key(value))
+    return f"{prefix}:{scheme}:{clean}"
