@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,8 @@ from graph.schema import schema_version
 from kizuna import __version__
 from kizuna.errors import KizunaError
 from kizuna.settings import Settings, get_settings
+
+HEALTH_TIMEOUT_S = 3.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Reachability of Neo4j and the applied schema version; 503 (degraded) when Neo4j is down."""
         db: Database = request.app.state.db
         try:
-            version = await schema_version(db)
+            version = await asyncio.wait_for(schema_version(db), timeout=HEALTH_TIMEOUT_S)
+        except TimeoutError:
+            return JSONResponse({"status": "degraded", "neo4j": "timeout", "version": __version__}, status_code=503)
         except KizunaError as exc:
             return JSONResponse({"status": "degraded", "neo4j": "unreachable", "error": exc.message, "version": __version__}, status_code=503)
         except Exception as exc:  # any driver failure means "degraded", never a crash
