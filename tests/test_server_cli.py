@@ -134,3 +134,33 @@ def test_api_reports_degraded_health_when_neo4j_is_down():
     finally:
         api.kill()
         api.wait(10)
+
+
+def test_up_serves_and_ctrl_c_stops_api_and_neo4j(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    api_port = free_port()
+    env.update(PYTHONPATH=str(REPO), KIZUNA_NEO4J_HOME=str(tmp_path / "neo4j"), KIZUNA_NEO4J_BOLT_PORT=str(free_port()),
+               KIZUNA_NEO4J_HEAP_MB="768", KIZUNA_NEO4J_PAGECACHE_MB="256", KIZUNA_API_PORT=str(api_port))
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "up", "--no-demo"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        health = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=5).json()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert health and health["status"] == "ok", proc.stdout.read1().decode(errors="replace") if proc.poll() is not None else health
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=120)[0].decode(errors="replace")
+        assert "Neo4j stopped" in output
+        assert run_cli(["db", "status"], env).returncode == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        run_cli(["db", "stop"], env)
