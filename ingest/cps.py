@@ -9,8 +9,9 @@ YAML (one or more people, each with what they disclose)::
         fictional: true      # demo data says so
         appointments:        # kind: employment | visiting | adjunct | honorary | advisory | education
           - {organization: ..., ror: ..., role: ..., kind: visiting, start: ..., end: ..., paid: true, evidence: ...}
+            # instead of ror, ``listed_on: <list key>`` names the entry of that list
         support:             # status: current | pending; in_kind: true for lab space, staff, ...
-          - {title: ..., number: ..., funder: ..., funder_ror: ..., institution: ..., institution_ror: ...,
+          - {title: ..., number: ..., funder: ..., funder_ror: (or funder_listed_on), institution: ..., institution_ror: ...,
              role: pi, status: current, start: ..., end: ..., amount: ..., currency: ..., in_kind: false, evidence: ...}
         programs:            # talent or recruitment programs
           - {program: ..., ror: ..., role: ..., start: ..., end: ..., evidence: ...}
@@ -56,9 +57,14 @@ def person_id(person: dict) -> str:
     return identifier_id("per", "orcid", orcid) if orcid else make_id("per", "disclosure", clean(person.get("id")) or clean(person.get("name")))
 
 
-def _org(ctx: ReadContext, name: Any, ror: Any, locator: str, **props: Any) -> NodeRecord:
+def _org(ctx: ReadContext, name: Any, ror: Any, locator: str, listed_on: Any = None, **props: Any) -> NodeRecord:
+    """The organization a disclosure names: by ROR id; or as the entry ``name`` of the list
+    with key ``listed_on`` (e.g. aspi-china-defence-universities: list entries are keyed by
+    list and name); or, named only by a string, unresolved."""
     if clean(ror):
         return org_stub(ctx, org_ror(clean(ror)), locator, [clean(name)], ror=clean(ror), **props)
+    if clean(listed_on):
+        return org_stub(ctx, make_id("org", clean(listed_on), clean(name)), locator, [clean(name)], **props)
     return unresolved_org(ctx, clean(name), locator, **props)
 
 
@@ -83,7 +89,7 @@ def convert(ctx: ReadContext, locator: str, person: Any) -> Iterable[Fact]:
         kind = clean(app.get("kind")) or "employment"
         if kind not in APPOINTMENT_KINDS:
             raise Skip(f"{loc}: kind {kind!r} is not one of {', '.join(sorted(APPOINTMENT_KINDS))}")
-        org = _org(ctx, app.get("organization"), app.get("ror"), f"{loc}.organization")
+        org = _org(ctx, app.get("organization"), app.get("ror"), f"{loc}.organization", app.get("listed_on"))
         yield org
         start, end = iso_date(app.get("start")), iso_date(app.get("end"))
         text = clean(app.get("evidence")) or f"{name}: {clean(app.get('role'))} at {clean(app.get('organization'))}"
@@ -98,7 +104,7 @@ def convert(ctx: ReadContext, locator: str, person: Any) -> Iterable[Fact]:
         yield from _support(ctx, f"{locator}.support[{i}]" if not person.get("_row") else locator, pid, name, item)
     for i, prog in enumerate(person.get("programs") or []):
         loc = f"{locator}.programs[{i}]"
-        org = _org(ctx, prog.get("program"), prog.get("ror"), f"{loc}.program", kind="talent_program")
+        org = _org(ctx, prog.get("program"), prog.get("ror"), f"{loc}.program", prog.get("listed_on"), kind="talent_program")
         yield org
         start, end = iso_date(prog.get("start")), iso_date(prog.get("end"))
         yield rel(ctx, "PARTICIPATES_IN", pid, org.id, loc, clean(prog.get("evidence")) or f"{name} in {clean(prog.get('program'))}",
@@ -111,7 +117,7 @@ def _support(ctx: ReadContext, loc: str, pid: str, name: str, item: Any) -> Iter
     title, funder = clean(item.get("title")), clean(item.get("funder"))
     if not title or not funder:
         raise Skip(f"{loc}: support item needs title and funder")
-    funder_node = _org(ctx, funder, item.get("funder_ror"), f"{loc}.funder")
+    funder_node = _org(ctx, funder, item.get("funder_ror"), f"{loc}.funder", item.get("funder_listed_on"))
     number = clean(item.get("number"))
     grant_id = identifier_id("grt", funder_node.id, number) if number else make_id("grt", "disclosure", funder_node.id, title)
     start, end = iso_date(item.get("start")), iso_date(item.get("end"))
@@ -132,7 +138,7 @@ def _support(ctx: ReadContext, loc: str, pid: str, name: str, item: Any) -> Iter
               currency=clean(item.get("currency")), start=start, end=end)
     yield rel(ctx, "RECEIVED", pid, grant_id, loc, text, role=f"{clean(item.get('role')) or 'pi'} ({status})", start=start, end=end)
     if clean(item.get("institution")):
-        inst = _org(ctx, item.get("institution"), item.get("institution_ror"), f"{loc}.institution")
+        inst = _org(ctx, item.get("institution"), item.get("institution_ror"), f"{loc}.institution", item.get("institution_listed_on"))
         yield inst
         yield rel(ctx, "AWARDED_TO", grant_id, inst.id, f"{loc}.institution", clean(item.get("institution")), start=start, end=end)
 

@@ -44,7 +44,7 @@ def convert(ctx: ReadContext, locator: str, row: dict) -> Iterable[Fact]:
     yield NodeRecord(label, entity_id, props, ctx.ev(f"{locator} / name", name))
     authority = next((v for k, v in _AUTHORITY.items() if k in list_name), list_name.split(" - ")[-1])
     yield NodeRecord("Watchlist", list_watchlist_id(key), {"name": list_name, "names": [list_name], "jurisdiction": "US",
-                     "authority": authority, "url": clean(row.get("source_list_url"))}, ctx.ev(f"{locator} / source", list_name))
+                     "authority": authority, "url": clean(row.get("source_list_url"))}, ctx.ev("field source", list_name))
     yield listing(
         ctx, entity_id, locator, name, watchlist_id=list_watchlist_id(key),
         start=iso_date(row.get("start_date")), end=iso_date(row.get("end_date")), listed_name=name,

@@ -102,7 +102,7 @@ def convert(ctx: ReadContext, locator: str, line: Any) -> Iterable[Fact]:
 
 def _dataset_watchlist(ctx: ReadContext, dataset: str, locator: str) -> NodeRecord:
     return NodeRecord("Watchlist", list_watchlist_id("ftm:" + dataset), {"name": dataset, "names": [dataset],
-                      "authority": "OpenSanctions dataset"}, ctx.ev(f"{locator} $.datasets", dataset))
+                      "authority": "OpenSanctions dataset"}, ctx.ev("$.datasets", dataset))
 
 
 SOURCE = Source(

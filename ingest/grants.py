@@ -22,8 +22,11 @@ from kizuna.ids import identifier_id, make_id
 NSF_ROR, NIH_ROR, JSPS_ROR = "021nxhr62", "01cwqze88", "00hhkn466"
 
 
-def funder_stub(ctx: ReadContext, ror: str, name: str, fundref: str, locator: str) -> NodeRecord:
-    return NodeRecord("Organization", org_ror(ror), {"names": [name], "ror": ror, "fundref": [fundref], "kind": "funder"}, ctx.ev(locator, name))
+def funder_stub(ctx: ReadContext, ror: str, name: str, fundref: str, field: str) -> NodeRecord:
+    """The funder every row of the file names: one piece of evidence per file (the field),
+    not one per row; the rows' FUNDED_BY edges carry the row-level evidence."""
+    return NodeRecord("Organization", org_ror(ror), {"names": [name], "ror": ror, "fundref": [fundref], "kind": "funder"},
+                      ctx.ev(f"field {field}", name))
 
 
 def named_person(ctx: ReadContext, name: str, org_name: str, locator: str) -> NodeRecord:
@@ -65,7 +68,7 @@ def convert_nsf(ctx: ReadContext, locator: str, row: dict) -> Iterable[Fact]:
     yield NodeRecord("Grant", grant_id, {"title": title, "names": [title], "number": number, "funder_name": "U.S. National Science Foundation",
                      "amount": _amount(row.get("AwardedAmountToDate")), "currency": "USD", "start": start, "end": end},
                      ctx.ev(f"{locator} / Title", title))
-    yield funder_stub(ctx, NSF_ROR, "U.S. National Science Foundation", "100000001", f"{locator} / NSFOrganization")
+    yield funder_stub(ctx, NSF_ROR, "U.S. National Science Foundation", "100000001", "NSFOrganization")
     yield rel(ctx, "FUNDED_BY", grant_id, org_ror(NSF_ROR), f"{locator} / NSFOrganization", row.get("NSFOrganization"),
               program=clean(row.get("Program(s)")), start=start, end=end)
     org_name = clean(row.get("Organization"))
@@ -116,7 +119,7 @@ def convert_nih(ctx: ReadContext, locator: str, row: dict) -> Iterable[Fact]:
     yield NodeRecord("Grant", grant_id, {"title": title, "names": [title], "number": number, "funder_name": "National Institutes of Health",
                      "amount": _amount(_col(row, "FY Total Cost")), "currency": "USD", "start": fy, "end": fy},
                      ctx.ev(f"{locator} / Project Title", title))
-    yield funder_stub(ctx, NIH_ROR, "National Institutes of Health", "100000002", f"{locator} / IC")
+    yield funder_stub(ctx, NIH_ROR, "National Institutes of Health", "100000002", "IC")
     yield rel(ctx, "FUNDED_BY", grant_id, org_ror(NIH_ROR), f"{locator} / Administering IC", _col(row, "Administering  IC", "Administering IC"),
               program=_col(row, "Administering  IC", "Administering IC", "IC"), start=fy, end=fy)
     org_name = _col(row, "Organization Name")
@@ -196,7 +199,7 @@ def _kaken_project(ctx: ReadContext, locator: str, award: dict) -> Iterable[Fact
                      "funder_name": "Japan Society for the Promotion of Science (KAKENHI)",
                      "amount": _amount(amount.get("convertedJpyTotalCost") or amount.get("totalCost")) if amount else None,
                      "currency": "JPY" if amount else "", "start": start, "end": end}, ctx.ev(f"{locator}.summary.title", "; ".join(titles)))
-    yield funder_stub(ctx, JSPS_ROR, "Japan Society for the Promotion of Science", "501100001691", f"{locator}.@recordSet")
+    yield funder_stub(ctx, JSPS_ROR, "Japan Society for the Promotion of Science", "501100001691", "grantAward/@recordSet")
     allocation = main.get("allocation") if isinstance(main, dict) else None
     yield rel(ctx, "FUNDED_BY", grant_id, org_ror(JSPS_ROR), f"{locator}.summary.allocation", allocation,
               program=clean(allocation.get("value") if isinstance(allocation, dict) else allocation) or "KAKENHI", start=start, end=end)

@@ -146,6 +146,7 @@ class Ingestor:
 
     def _read_all(self, ctx: ReadContext, fr: FileReport, nodes: _Spill, rels: _Spill) -> None:
         source = ctx.source
+        recent: dict[int, None] = {}  # fingerprints of recent node facts: exact repeats are no-ops
         bar = _progress(desc=f"read {ctx.path.name}", unit=" rec")
         for locator, raw in source.read(ctx):
             fr.records_read += 1
@@ -162,7 +163,12 @@ class Ingestor:
                 fr.skip(locator, _reason(exc))
                 continue
             for fact in facts:
-                (nodes if isinstance(fact, NodeRecord) else rels).add(fact)
+                if isinstance(fact, NodeRecord):
+                    if _seen_recently(recent, fact):
+                        continue
+                    nodes.add(fact)
+                else:
+                    rels.add(fact)
         bar.close()
         fr.unmapped_fields.update(ctx.unmapped)
         if source.preamble:
@@ -249,6 +255,21 @@ class Ingestor:
             records = [RelRecord("LISTED_ON", r["entity"], ctx.watchlist_id, {"end": ctx.published}, evidence) for r in rows]
             result = await self.writer.write_relationships(records)
             ended += result.relationships
+
+
+RECENT_NODES = 50_000
+
+
+def _seen_recently(recent: dict[int, None], node: NodeRecord) -> bool:
+    """True when the same node fact (id, properties, evidence key) was spilled recently: a
+    file that names the same funder or stub on every row then writes it once. Bounded memory."""
+    fingerprint = hash((node.id, node.evidence.key, repr(sorted(node.props.items()))))
+    if fingerprint in recent:
+        return True
+    if len(recent) >= RECENT_NODES:
+        recent.clear()
+    recent[fingerprint] = None
+    return False
 
 
 def _without_version(node: NodeRecord) -> NodeRecord:
