@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graph.writer import NodeRecord
-from ingest.base import Fact, ReadContext, Skip, Source, clean, iso_date, list_watchlist_id, listing, split_names
+from ingest.base import Fact, ReadContext, Skip, Source, clean, iso_date, list_watchlist_id, listing, looks_like_organization, split_names
+from ingest import dpl
 from ingest.readers import csv_rows
 from kizuna.ids import make_id, normalize_key
 
@@ -24,6 +25,10 @@ def read(ctx: ReadContext) -> Iterator[tuple[str, Any]]:
 
 
 def watchlist_key(list_name: str) -> str:
+    """The Watchlist of a CSL ``source``; the Denied Persons List is the same list the ``dpl``
+    source reads from BIS's own file, so both meet on one Watchlist and the same entries."""
+    if list_name.startswith("Denied Persons List"):
+        return dpl.LIST_KEY
     return "us-csl:" + normalize_key(list_name)
 
 
@@ -34,7 +39,9 @@ def convert(ctx: ReadContext, locator: str, row: dict) -> Iterable[Fact]:
     if not list_name or not name:
         raise Skip("row lacks source list or name")
     entry_type = clean(row.get("type")).casefold()
-    label = "Person" if entry_type == "individual" else "Organization"
+    # The 2019 schema often leaves type empty: then the name's form decides (as for the DPL).
+    is_person = entry_type == "individual" or (not entry_type and not looks_like_organization(name))
+    label = "Person" if is_person else "Organization"
     key = watchlist_key(list_name)
     entity_id = make_id("per" if label == "Person" else "org", key, name)
     names = [name, *split_names(row.get("alt_names"), ";")]
