@@ -159,9 +159,12 @@ def _institution(ctx: ReadContext, locator: str, inst: dict) -> Iterable[Fact]:
     intl = ((inst.get("international") or {}).get("display_name") or {}).values()
     ids = inst.get("ids") or {}
     name = clean(inst.get("display_name"))
+    # With a ROR id the ROR record is authoritative for the kind (OpenAlex types universities
+    # that fund research as "funder"); without one, OpenAlex's type is all there is.
+    kind = "" if ror_id(inst.get("ror")) else KIND.get(clean(inst.get("type")), "other")
     yield NodeRecord("Organization", oid, {
         "name": name, "names": [name, *map(clean, inst.get("display_name_alternatives") or []), *map(clean, intl)],
-        "acronyms": list(map(clean, inst.get("display_name_acronyms") or [])), "kind": KIND.get(clean(inst.get("type")), "other"),
+        "acronyms": list(map(clean, inst.get("display_name_acronyms") or [])), "kind": kind,
         "types": [clean(inst.get("type"))], "country": clean(inst.get("country_code")), "city": clean((inst.get("geo") or {}).get("city")),
         "openalex": short(inst["id"]), "ror": ror_id(inst.get("ror")), "grid": clean(ids.get("grid")), "wikidata": short(ids.get("wikidata")),
     }, ctx.ev(f"{locator}.display_name", name))
