@@ -1,6 +1,10 @@
 """Ingest benchmark: all of ../shared/data end to end, then a generated list file at growing
 sizes (10k, 100k, 1M records by default) for scaling.
 
+Three parts: (1) all shared data end to end; (2) generated lists end to end (write sizes,
+default 10k and 100k); (3) generated lists through phase 1 only (parse sizes, default 10k, 100k
+and 1M): read, convert, validate and spill, to show that memory stays flat as input grows.
+
 Prints, per run: records/s, facts/s (nodes + relationships merged by the writer) and peak RSS;
 each generated size runs in its own process so peak memory is per size ("flat as input grows"
 means the peak RSS stays about the same while the input grows 100x). The baseline, measured in
@@ -10,7 +14,7 @@ relationships without provenance; the ratio is ingest facts/s over raw rows/s.
 Generated files go to a temporary folder and are deleted afterwards (never committed).
 
 Usage:
-  PYTHONPATH=$PWD .venv/bin/python bench/ingest.py [--sizes 10000,100000,1000000] [--skip-shared]
+  PYTHONPATH=$PWD .venv/bin/python bench/ingest.py [--sizes 10000,100000] [--parse-sizes 10000,100000,1000000] [--skip-shared]
 Uses NEO4J_URI when set, else starts a private Neo4j (graph/server.py) in a temporary folder.
 """
 
@@ -83,6 +87,32 @@ async def run_one(source: str, path: str) -> dict:
             "peak_rss_mb": peak_rss_mb(), "ok": report.ok}
 
 
+def parse_one(source: str, path: str) -> dict:
+    """Phase 1 alone (read, convert, validate, spill to disk): the part whose memory must stay
+    flat however big the file is; no database needed."""
+    from ingest.base import FileReport, ReadContext
+    from ingest.registry import get_source
+    from ingest.runner import Ingestor, _Spill
+    from graph.writer import GraphWriter
+
+    src = get_source(source)
+    ingestor = Ingestor.__new__(Ingestor)
+    ingestor.writer = GraphWriter.__new__(GraphWriter)
+    from graph.model import load_model
+
+    ingestor.writer.model = load_model()
+    ingestor.options = {}
+    ctx = ReadContext(path=Path(path), source=src, source_id="src:bench", observed_at="2025-01-01T00:00:00+00:00")
+    ctx.watchlist_id = "wl:bench"
+    fr = FileReport(path=path, source=source)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        nodes, rels = _Spill(tmp, "nodes"), _Spill(tmp, "rels")
+        ingestor._read_all(ctx, fr, nodes, rels)
+        count = sum(len(b) for b in nodes.batches()) + sum(len(b) for b in rels.batches())
+    return {"records": fr.records_read, "facts": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(), "ok": True}
+
+
 async def raw_baseline(db: Database, rows: int) -> float:
     """Rows/s of a raw UNWIND CREATE of ``rows`` nodes + ``rows`` relationships (no provenance)."""
     batch = 10_000
@@ -129,7 +159,7 @@ async def main(args: argparse.Namespace) -> None:
         await wipe(db)
 
     print("\n== generated METI-format list, one process per size ==", flush=True)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     tmp = Path(tempfile.mkdtemp(prefix="kizuna-bench-ingest-"))
     try:
         for size in sizes:
@@ -149,17 +179,38 @@ async def main(args: argparse.Namespace) -> None:
             await wipe(db)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    print("\n== phase 1 only (read + convert + validate + spill), one process per size ==", flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="kizuna-bench-ingest-"))
+    try:
+        for size in [int(s) for s in args.parse_sizes.split(",") if s]:
+            path = tmp / f"generated_list_{size}_20250101.csv"
+            generate_list(path, size)
+            out = subprocess.run([sys.executable, __file__, "--parse", "meti", str(path)], capture_output=True, text=True, env=os.environ)
+            if out.returncode != 0:
+                print(out.stderr[-2000:])
+                raise SystemExit(out.returncode)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"  {size:>9,} records ({path.stat().st_size / 1e6:6.1f} MB): {r['records'] / r['seconds']:>8,.0f} records/s, "
+                  f"{r['facts'] / r['seconds']:>8,.0f} facts/s prepared, peak RSS {r['peak_rss_mb']:6.0f} MB, {r['seconds']:7.1f}s", flush=True)
+            path.unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"\nmachine load average at end: {os.getloadavg()[0]:.1f}")
     await db.close()
 
 
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", default="10000,100000", help="sizes for the end-to-end runs")
     parser.add_argument("--skip-shared", action="store_true")
     parser.add_argument("--baseline-rows", type=int, default=100_000, help="rows of the raw baseline (capped for time)")
+    parser.add_argument("--parse-sizes", default="10000,100000,1000000", help="sizes for the phase-1-only runs")
     parser.add_argument("--one", nargs=2, metavar=("SOURCE", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--parse", nargs=2, metavar=("SOURCE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.parse:
+        print(json.dumps(parse_one(*args.parse)))
+        return
     if args.one:
         print(json.dumps(asyncio.run(run_one(*args.one))))
         return

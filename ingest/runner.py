@@ -18,13 +18,15 @@ Guarantees, and how they are kept:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import pickle
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +42,7 @@ from kizuna.errors import InvalidInput, KizunaError
 from kizuna.ids import make_id
 
 BATCH = 5000
+CONCURRENCY = int(os.environ.get("KIZUNA_INGEST_CONCURRENCY", "3"))
 _NAME = re.compile(r"^//\s*name:\s*(\S+)\s*$", re.M)
 
 
@@ -98,8 +101,10 @@ def _progress(**kwargs: Any) -> tqdm:
 class Ingestor:
     """Ingests files of one Source into the graph; one instance per run."""
 
-    def __init__(self, db: Database, *, writer: GraphWriter | None = None, options: dict[str, Any] | None = None):
+    def __init__(self, db: Database, *, writer: GraphWriter | None = None, options: dict[str, Any] | None = None,
+                 concurrency: int = CONCURRENCY):
         self.db = db
+        self.concurrency = max(1, concurrency)
         self.writer = writer or GraphWriter(db, batch_size=BATCH)
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
 
@@ -192,19 +197,26 @@ class Ingestor:
     async def _write_all(self, ctx: ReadContext, fr: FileReport, nodes: _Spill, rels: _Spill) -> None:
         older = await self._is_older_version(ctx)
         bar = _progress(desc=f"write {ctx.path.name}", unit=" fact", total=nodes.count + rels.count)
-        for batch in nodes.batches():
+
+        async def write_nodes(batch: list[NodeRecord]) -> None:
             if older:
                 batch = [_without_version(n) if n.label == "Watchlist" else n for n in batch]
             result = await self.writer.write_nodes(batch)
             fr.nodes_written += result.nodes
             bar.update(len(batch))
-        for batch in rels.batches():
+
+        async def write_rels(batch: list[Any]) -> None:
             plain = [r for r in batch if isinstance(r, RelRecord)]
             plain += await self._listing_records(ctx, [r for r in batch if isinstance(r, Listing)], older)
             result = await self.writer.write_relationships(plain)
             fr.relationships_written += result.relationships
             fr.missing_endpoints += len(result.missing_endpoints)
             bar.update(len(batch))
+
+        # Nodes before relationships (endpoints must exist); within each phase a few batches run
+        # in parallel transactions (ids are distinct within a phase; the driver retries deadlocks).
+        await _bounded(nodes.batches(), write_nodes, self.concurrency)
+        await _bounded(rels.batches(), write_rels, self.concurrency)
         bar.close()
         if ctx.watchlist_id and ctx.published and not older and not self.options.get("partial"):
             fr.listings_ended = await self._end_missing(ctx)
@@ -258,6 +270,21 @@ class Ingestor:
 
 
 RECENT_NODES = 50_000
+
+
+async def _bounded(batches: Iterable[list[Any]], work: Callable[[list[Any]], Awaitable[None]], limit: int) -> None:
+    """Run ``work`` over the batches with at most ``limit`` in flight (memory: limit batches)."""
+    pending: set[asyncio.Task] = set()
+    for batch in batches:
+        if len(pending) >= limit:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        pending.add(asyncio.create_task(work(batch)))
+    if pending:
+        for task in await asyncio.gather(*pending, return_exceptions=True):
+            if isinstance(task, BaseException):
+                raise task
 
 
 def _seen_recently(recent: dict[int, None], node: NodeRecord) -> bool:
