@@ -164,6 +164,9 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+app.add_typer(__import__("api.cli_ingest", fromlist=["ingest_app"]).ingest_app, name="ingest")
+
+
 def main() -> None:
     app()
 
