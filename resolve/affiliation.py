@@ -67,7 +67,7 @@ class AffiliationMatcher:
         for i, p in enumerate(pieces):
             segments.extend((v, i) for v in _variants(p))
         segments += [(f"{a} {b}", i + 1) for i, (a, b) in enumerate(zip(pieces, pieces[1:]))]
-        context = {"text": text}
+        context = {"text": text} if len(pieces) > 1 else {}
         if country:
             context["country"] = country
         matched: list[tuple[int, int, Candidate]] = []

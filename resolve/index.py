@@ -14,6 +14,7 @@ features on the survivors. Every candidate carries a per-feature explanation.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -41,7 +42,8 @@ PERSON_THRESHOLD = 0.80
 # A second candidate this close to the best one makes the answer ambiguous (reported, not guessed).
 AMBIGUITY_MARGIN = 0.04
 
-_MAX_BLOCK = 400  # candidates kept after blocking
+_MAX_BLOCK = 400
+_PARENS = re.compile(r"\s*[(（][^)）]*[)）]")  # candidates kept after blocking
 _COMMON_KEY_SHARE = 0.02  # blocking keys on more than this share of names are skipped if others exist
 
 
@@ -178,9 +180,16 @@ class NameIndex:
             for v in values:
                 self.identifier[(scheme, v)].add(r)
         seen: set[str] = set()
+        names = []
         for name in rec.names:
             if not name or not name.strip():
                 continue
+            names.append(name)
+            inner = [m.strip("()（） ") for m in _PARENS.findall(name)]
+            if self.kind == "org" and inner and all(is_acronym(x) for x in inner):  # "Ummah Tameer E-Nau (UTN)"
+                names.extend(inner)
+                names.append(_PARENS.sub("", name).strip())
+        for name in names:
             if self.kind == "org" and is_acronym(name):
                 self.acronyms[acronym_key(name)].setdefault(r, "alias")
                 if name != rec.label:
@@ -234,7 +243,7 @@ class NameIndex:
         if self.kind == "org" and is_acronym(text):
             owners = self.acronyms.get(acronym_key(text), {})
             for r, origin in owners.items():
-                sim = 92.0 if origin == "alias" and len(owners) == 1 else 85.0 if origin == "alias" else 80.0
+                sim = (95.0 if origin == "alias" else 90.0) if len(owners) == 1 else 85.0 if origin == "alias" else 80.0
                 offer(r, sim, text, f"acronym ({origin}, {len(owners)} owner(s))")
         q = org_name(text) if self.kind == "org" else person_name(text)
         if not q.key:
@@ -403,13 +412,13 @@ class NameIndex:
 
     # -- screening ------------------------------------------------------------------------------
 
-    def screen(self, text: str, *, threshold: float = 0.80, limit: int = 10) -> list[Candidate]:
+    def screen(self, text: str, *, threshold: float = 0.90, limit: int = 10) -> list[Candidate]:
         """Ranked name hits for screening. Unlike ``match`` this never links anything: persons are
         ranked on name alone (with the explanation saying so), which is what screening means."""
         hits = self._name_candidates(text)
         out = []
         for r, (sim, matched, how) in hits.items():
-            score = _sigmoid(22.0 * (sim / 100.0 - 0.9))
+            score = sim / 100.0  # screening ranks by name similarity alone, stated as such
             if score < threshold:
                 continue
             rec = self.records[r]
