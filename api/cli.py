@@ -164,6 +164,10 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolve` and `screen`)
+app.add_typer(resolve_cli)
+
+
 def main() -> None:
     app()
 

@@ -80,9 +80,34 @@ class Decisions:
         return {frozenset((self._find(a), self._find(b))) for (a, b), r in self.pairs.items() if r.get("decision") == "not_same"}
 
 
+PROPAGATION = "propagation"
+
+
 async def load_decisions(db: Database) -> Decisions:
+    """Human and identifier-rule decisions; pairs marked by propagation are derived, not sources."""
     rows = await db.read(cypher("same_as"))
-    return Decisions.from_rows([r for r in rows if r.get("decision") in HUMAN_DECISIONS])
+    return Decisions.from_rows([r for r in rows if r.get("decision") in HUMAN_DECISIONS and r.get("decided_by") != PROPAGATION])
+
+
+async def refresh_propagated(db: Database, decisions: Decisions) -> int:
+    """Bring undecided and propagated pairs in line with the current decisions: a pending candidate
+    inside one "same" cluster, or across two clusters kept apart, is marked as decided by
+    propagation; a propagated pair whose reason was undone becomes a candidate again."""
+    rows = await db.read(cypher("same_as"))
+    now = utc_now_iso()
+    updates = []
+    for r in rows:
+        if r.get("decided_by") not in (None, PROPAGATION):
+            continue
+        target = decisions.decided(r["a"], r["b"]) or "candidate"
+        if target != r.get("decision"):
+            why = "follows from the decisions on related pairs" if target != "candidate" else "the decision it followed from was undone"
+            props = {"candidate": target == "candidate", "decision": target, "decided_by": PROPAGATION, "decided_at": now, "rationale": why}
+            ev = Evidence(DECISIONS_SOURCE_ID, f"propagation {now}: {target}", now, "decision propagation", text=why)
+            updates.append(same_as_record(r["a"], r["b"], props, ev))
+    if updates:
+        await GraphWriter(db).write_relationships(updates)
+    return len(updates)
 
 
 async def decide(db: Database, a: str, b: str, *, same: bool, by: str, why: str, undo: bool = False) -> dict[str, Any]:

@@ -232,7 +232,7 @@ class NameIndex:
             hits.update(p)
         return [e for e, _ in hits.most_common(_MAX_BLOCK)]
 
-    def _name_candidates(self, text: str) -> dict[int, tuple[float, str, str]]:
+    def _name_candidates(self, text: str, *, screening: bool = False) -> dict[int, tuple[float, str, str]]:
         """record -> (name similarity 0..100, matched name, how) — the best over its names."""
         out: dict[int, tuple[float, str, str]] = {}
 
@@ -270,7 +270,7 @@ class NameIndex:
         for _, _, e in first:
             n = self.entry_norm[e]
             if self.kind == "org":
-                sim = _org_similarity(q, n)  # type: ignore[arg-type]
+                sim = _org_similarity(q, n, lenient=screening)  # type: ignore[arg-type]
                 offer(self.entry_record[e], sim, n.original, "fuzzy name")
             else:
                 sim, how = _person_similarity(q, n)  # type: ignore[arg-type]
@@ -415,7 +415,7 @@ class NameIndex:
     def screen(self, text: str, *, threshold: float = 0.90, limit: int = 10) -> list[Candidate]:
         """Ranked name hits for screening. Unlike ``match`` this never links anything: persons are
         ranked on name alone (with the explanation saying so), which is what screening means."""
-        hits = self._name_candidates(text)
+        hits = self._name_candidates(text, screening=True)
         out = []
         for r, (sim, matched, how) in hits.items():
             score = sim / 100.0  # screening ranks by name similarity alone, stated as such
@@ -435,7 +435,7 @@ def _org_name_logit(sim: float) -> float:
     return 30.0 * (sim / 100.0 - 0.94)
 
 
-def _org_similarity(q: OrgName, n: OrgName) -> float:
+def _org_similarity(q: OrgName, n: OrgName, *, lenient: bool = False) -> float:
     """Name similarity (0..100) of two normalized organization names; the distinctive (core)
     tokens must agree too, so "University of Tokyo" and "University of Kyoto" stay apart."""
     if q.key == n.key:
@@ -447,9 +447,10 @@ def _org_similarity(q: OrgName, n: OrgName) -> float:
         core = full
     else:
         core = 0.0
-    # the weaker of the two: a typo in a distinctive word and an extra generic word
-    # ("University" vs "University of Technology") both lower the similarity
-    return min(full, core)
+    # resolution takes the weaker of the two: a typo in a distinctive word and an extra generic
+    # word ("University" vs "University of Technology") both lower the similarity. Screening, which
+    # must not miss a listed name spelt differently, averages them.
+    return (full + core) / 2 if lenient else min(full, core)
 
 
 def _person_similarity(q: PersonName, n: PersonName) -> tuple[float, str]:

@@ -79,6 +79,10 @@ for canonical, variants in {
     for v in variants.split():
         ORG_GENERIC_WORDS[v] = canonical
 
+# British/American and other spelling variants of ordinary words: variant -> one spelling.
+SPELLING_VARIANTS = {"defence": "defense", "organisation": "organization", "programme": "program",
+                     "aeronautic": "aeronautics", "centre": "center", "labour": "labor"}
+
 # Legal forms and filler words that carry no identity: dropped from every key.
 ORG_DROP_WORDS = frozenset(
     "the of and for in at de del della des du la le el y et und fur der die das van von "
@@ -223,6 +227,7 @@ def org_name(text: str) -> OrgName:
     for tok in raw_tokens:
         if tok in ORG_DROP_WORDS:
             continue
+        tok = SPELLING_VARIANTS.get(tok, tok)
         canon = ORG_GENERIC_WORDS.get(tok, tok)
         tokens.extend(canon.split())
         initials.append(tok[0])

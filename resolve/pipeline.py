@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.db import Database
-from resolve.decisions import load_decisions
+from resolve.decisions import load_decisions, refresh_propagated
 from resolve.graph_io import fingerprint, load_records, write_candidates, write_fingerprints
-from resolve.index import NameIndex, Query
+from resolve.index import ORG_THRESHOLD, PERSON_THRESHOLD, NameIndex, Query
 
 MAX_NAMES_PER_ENTITY = 6
 
@@ -31,6 +31,7 @@ class ResolveReport:
     candidates: int = 0
     identifier_links: int = 0
     skipped_decided: int = 0
+    propagated: int = 0
     ambiguous: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -75,23 +76,31 @@ async def resolve_incremental(db: Database, *, since: str | None = None, ids: li
         report.candidates += written
         report.identifier_links += sum(1 for p in proposals.values() if p["decision"] == "same")
         await write_fingerprints(db, kind, {rec.entity_id: fingerprint(rec) for rec, _ in changed})
+    report.propagated = await refresh_propagated(db, decisions)
     return report
 
 
 def _candidates_for(index: NameIndex, rec, threshold: float | None):
-    """Candidates for one record: each of its names queried with its identifiers and context."""
+    """Candidates for one record: each of its names queried with its identifiers and context.
+    Organizations: every candidate above the threshold goes to review. Persons: only a single
+    corroborated best; several close ones are reported as ambiguous, never written."""
     seen: set[str] = set()
+    limit = threshold if threshold is not None else (ORG_THRESHOLD if rec.kind == "org" else PERSON_THRESHOLD)
     for name in rec.names[:MAX_NAMES_PER_ENTITY] or [""]:
         result = index.match(Query(name, rec.kind, rec.identifiers, _query_context(rec)),
                              threshold=threshold, exclude={rec.entity_id})
-        if result.status == "match" and result.best and result.best.entity_id not in seen:
-            seen.add(result.best.entity_id)
-            yield result.best, "match"
+        if rec.kind == "org":
+            chosen = [(c, "match") for c in result.candidates if c.score >= limit]
+        elif result.status == "match" and result.best:
+            chosen = [(result.best, "match")]
         elif result.status == "ambiguous":
-            for cand in result.candidates[:2]:
-                if cand.entity_id not in seen:
-                    seen.add(cand.entity_id)
-                    yield cand, "ambiguous"
+            chosen = [(c, "ambiguous") for c in result.candidates[:2]]
+        else:
+            chosen = []
+        for cand, status in chosen:
+            if cand.entity_id not in seen:
+                seen.add(cand.entity_id)
+                yield cand, status
 
 
 def _query_context(rec) -> dict[str, Any]:
