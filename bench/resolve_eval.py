@@ -56,16 +56,20 @@ def affiliation_eval(data: Path, index: NameIndex, file: str, gold_key: str) -> 
 
 def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
     entries = [(lst, eid, [n for n in dict.fromkeys(names) if n and n.strip()]) for lst, eid, names in read_list_entries(data)]
+    # one index per list: the same organization is on several lists, and a hit on another
+    # list's entry for it would be counted wrong
+    lists = sorted({lst for lst, _, _ in entries})
+    indexes = {lst: NameIndex([EntityRecord(eid, "org", [names[0]]) for l2, eid, names in entries if names and l2 == lst], "org") for lst in lists}
     index = NameIndex([EntityRecord(eid, "org", [names[0]]) for _, eid, names in entries if names], "org")
     queries = hits = loo_hits = 0
     by_list: dict[str, list[int]] = {}
     misses = []
     # leave-one-out: every name of every entry indexed on its own; a query may not hit itself
-    per_name = []
-    for _, eid, names in entries:
+    per_name: dict[str, list[EntityRecord]] = {lst: [] for lst in lists}
+    for lst, eid, names in entries:
         for k, name in enumerate(dict.fromkeys(names)):
-            per_name.append(EntityRecord(f"{eid}#{k}", "org", [name]))
-    loo_index = NameIndex(per_name, "org")
+            per_name[lst].append(EntityRecord(f"{eid}#{k}", "org", [name]))
+    loo_indexes = {lst: NameIndex(recs, "org") for lst, recs in per_name.items()}
     for lst, eid, names in entries:
         if len(names) < 2:
             continue
@@ -73,10 +77,10 @@ def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
             if k == 0 or clean(alias) == clean(names[0]):
                 continue
             queries += 1
-            res = index.screen(alias, threshold=SCREEN_THRESHOLD, limit=1)
+            res = indexes[lst].screen(alias, threshold=SCREEN_THRESHOLD, limit=1)
             ok = bool(res) and res[0].entity_id == eid
             hits += ok
-            others = [c for c in loo_index.screen(alias, threshold=SCREEN_THRESHOLD, limit=5)
+            others = [c for c in loo_indexes[lst].screen(alias, threshold=SCREEN_THRESHOLD, limit=5)
                       if c.entity_id != f"{eid}#{k}"]
             loo_hits += bool(others) and others[0].entity_id.split("#")[0] == eid
             by_list.setdefault(lst, [0, 0])

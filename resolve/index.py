@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from resolve.identifiers import compare as compare_ids
@@ -30,6 +31,7 @@ from resolve.normalize import (
     acronym_key,
     clean,
     derived_acronyms,
+    has_cjk,
     is_acronym,
     org_name,
     person_name,
@@ -151,6 +153,7 @@ class NameIndex:
         self.acronyms: dict[str, dict[int, str]] = defaultdict(dict)
         self.block: dict[str, list[int]] = defaultdict(list)
         self.identifier: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self._arrays: dict[int, np.ndarray] = {}
         for rec in records:
             self.add(rec)
 
@@ -186,9 +189,13 @@ class NameIndex:
                 continue
             names.append(name)
             inner = [m.strip("()（） ") for m in _PARENS.findall(name)]
-            if self.kind == "org" and inner and all(is_acronym(x) for x in inner):  # "Ummah Tameer E-Nau (UTN)"
+            bare = _PARENS.sub("", name).strip()
+            # "Ummah Tameer E-Nau (UTN)", "Anhui University (安徽大学)": two names written as one
+            if self.kind == "org" and inner and bare and (
+                all(is_acronym(x) for x in inner) or all(_other_script_name(x, bare) for x in inner)
+            ):
                 names.extend(inner)
-                names.append(_PARENS.sub("", name).strip())
+                names.append(bare)
         for name in names:
             if self.kind == "org" and is_acronym(name):
                 self.acronyms[acronym_key(name)].setdefault(r, "alias")
@@ -227,10 +234,23 @@ class NameIndex:
         postings = [self.block[k] for k in keys if k in self.block]
         specific = [p for p in postings if len(p) <= limit]
         chosen = specific or sorted(postings, key=len)[:1]
-        hits: Counter[int] = Counter()
-        for p in chosen:
-            hits.update(p)
-        return [e for e, _ in hits.most_common(_MAX_BLOCK)]
+        if not chosen:
+            return []
+        if len(chosen) == 1 or sum(map(len, chosen)) <= _MAX_BLOCK:
+            return list(set().union(*chosen))[: _MAX_BLOCK]
+        # entries sharing the most blocking keys first (counted in numpy: this is the hot loop)
+        entries, counts = np.unique(np.concatenate([self._posting_array(p) for p in chosen]), return_counts=True)
+        if len(entries) > _MAX_BLOCK:
+            top = np.argpartition(-counts, _MAX_BLOCK)[:_MAX_BLOCK]
+            entries = entries[top]
+        return entries.tolist()
+
+    def _posting_array(self, posting: list[int]) -> np.ndarray:
+        key = id(posting)
+        cached = self._arrays.get(key)
+        if cached is None or len(cached) != len(posting):
+            cached = self._arrays[key] = np.fromiter(posting, dtype=np.int32, count=len(posting))
+        return cached
 
     def _name_candidates(self, text: str, *, screening: bool = False) -> dict[int, tuple[float, str, str]]:
         """record -> (name similarity 0..100, matched name, how) — the best over its names."""
@@ -264,10 +284,11 @@ class NameIndex:
             return out
         # fast pass: one rapidfuzz call over the whole block
         first = process.extract(
-            q.key, {e: self.entry_key[e] for e in block}, scorer=fuzz.ratio, score_cutoff=70, limit=25
+            q.key, [self.entry_key[e] for e in block], scorer=fuzz.ratio, score_cutoff=70, limit=25
         )
         # finer pass on the survivors
-        for _, _, e in first:
+        for _, _, pos in first:
+            e = block[pos]
             n = self.entry_norm[e]
             if self.kind == "org":
                 sim = _org_similarity(q, n, lenient=screening)  # type: ignore[arg-type]
@@ -426,6 +447,14 @@ class NameIndex:
                                  {"name": {"value": round(sim, 1), "how": how, "matched": matched}}, self._ids_out(r)))
         out.sort(key=lambda c: (-c.score, c.entity_id))
         return out[:limit]
+
+
+def _other_script_name(inner: str, outer: str) -> bool:
+    """True when a parenthesis holds the same name in another script ("安徽大学" after "Anhui
+    University"), not a place or qualifier ("(China)", "(北京)")."""
+    if has_cjk(inner) == has_cjk(outer):
+        return False
+    return len(inner) >= 4 if has_cjk(inner) else len(inner.split()) >= 3
 
 
 def _org_name_logit(sim: float) -> float:

@@ -87,7 +87,7 @@ SPELLING_VARIANTS = {"defence": "defense", "organisation": "organization", "prog
 ORG_DROP_WORDS = frozenset(
     "the of and for in at de del della des du la le el y et und fur der die das van von "
     "co company ltd limited inc incorporated llc plc gmbh ag sa sas spa bv nv kk jsc ojsc pjsc cjsc "
-    "oao zao ooo pao ao llp lp pvt pte sdn bhd srl sro as ab oy".split()
+    "oao zao ooo pao ao llp lp pvt pte sdn bhd srl sro as ab oy pla".split()
 )
 
 # CJK generic words (checked on the simplified form before romanization): word -> canonical.
@@ -97,7 +97,7 @@ CJK_GENERIC_WORDS: dict[str, str] = {
     "实验室": "laboratory", "医院": "hospital", "技术": "technology", "科技": "science technology",
     "国家": "national", "重点": "key",
 }
-CJK_DROP_WORDS = ("股份有限公司", "有限责任公司", "有限公司", "株式会社", "有限会社", "合同会社", "公司", "财团法人",
+CJK_DROP_WORDS = ("中国人民解放军", "股份有限公司", "有限责任公司", "有限公司", "株式会社", "有限会社", "合同会社", "公司", "财团法人",
                   "公益财团法人", "独立行政法人", "国立研究开发法人", "国立大学法人", "学校法人")
 
 # Cyrillic legal forms, removed before transliteration.
@@ -169,6 +169,8 @@ def _cjk_org_tokens(text: str) -> list[str]:
     for chunk in simplified.split():
         if chunk.isascii():
             tokens.extend(clean(chunk).split())
+        elif _HAN.search(chunk) and not _KANA.search(chunk):
+            tokens.extend(lazy_pinyin(chunk, errors="ignore"))  # one token per syllable
         else:
             tokens.extend(clean(to_latin(chunk)).split())
     return tokens
