@@ -55,7 +55,18 @@ def affiliation_eval(data: Path, index: NameIndex, file: str, gold_key: str) -> 
 
 
 def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
-    entries = [(lst, eid, [n for n in dict.fromkeys(names) if n and n.strip()]) for lst, eid, names in read_list_entries(data)]
+    # rows of one list with the same primary name (a company listed twice) are one entry
+    merged: dict[tuple[str, str], tuple[str, str, list[str]]] = {}
+    for lst, eid, names in read_list_entries(data):
+        names = [n for n in names if n and n.strip()]
+        if not names:
+            continue
+        key = (lst, clean(names[0]))
+        if key in merged:
+            merged[key][2].extend(names[1:])
+        else:
+            merged[key] = (lst, eid, names)
+    entries = [(lst, eid, list(dict.fromkeys(names))) for lst, eid, names in merged.values()]
     # one index per list: the same organization is on several lists, and a hit on another
     # list's entry for it would be counted wrong
     lists = sorted({lst for lst, _, _ in entries})
