@@ -27,6 +27,9 @@ from resolve.readers import read_list_entries, read_ror
 from resolve.screening import SCREEN_THRESHOLD
 
 
+CALIBRATION_BINS = (0.5, 0.7, 0.85, 0.95)
+
+
 def ror_index(data: Path) -> tuple[NameIndex, list[EntityRecord]]:
     recs = [*read_ror(data / "ror/ror_subset_schema_v1.jsonl"), *read_ror(data / "ror/ror_subset_schema_v2.jsonl")]
     return NameIndex(recs, "org"), recs
@@ -36,6 +39,7 @@ def affiliation_eval(data: Path, index: NameIndex, file: str, gold_key: str) -> 
     matcher = AffiliationMatcher(index, threshold=ORG_THRESHOLD)
     in_index = {r.identifiers["ror"][0] for r in index.records}
     n = returned = correct = gold_in = 0
+    bins = {b: [0, 0] for b in CALIBRATION_BINS}
     start = time.perf_counter()
     with open(data / "ror/affiliation_matching_gold" / file, encoding="utf-8") as fh:
         for line in fh:
@@ -45,13 +49,20 @@ def affiliation_eval(data: Path, index: NameIndex, file: str, gold_key: str) -> 
             n += 1
             gold_in += bool(gold & in_index)
             res = matcher.match(row["affiliation"])
+            top = res.best or (res.candidates[0] if res.candidates else None)
+            if top is not None:
+                b = max(x for x in CALIBRATION_BINS if top.score >= x) if top.score >= CALIBRATION_BINS[0] else None
+                if b is not None:
+                    bins[b][0] += 1
+                    bins[b][1] += top.identifiers["ror"][0] in gold
             if res.best:
                 returned += 1
                 correct += res.best.identifiers["ror"][0] in gold
     secs = time.perf_counter() - start
     return {"strings": n, "gold_in_index": gold_in, "returned": returned, "correct": correct,
             "precision": correct / max(1, returned), "recall": correct / max(1, gold_in),
-            "abstention": 1 - returned / max(1, n), "per_s": n / secs}
+            "abstention": 1 - returned / max(1, n), "per_s": n / secs,
+            "calibration": {f">={b}": {"n": v[0], "precision": v[1] / v[0] if v[0] else None} for b, v in bins.items()}}
 
 
 def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
@@ -168,6 +179,10 @@ def main() -> None:
     print(f"| list aliases → primary name only (recall@1) | {li['alias_queries']} queries, {li['entries']} entries | | {li['recall_at_1']:.3f} | FP {li['fp_rate']:.4f} ({li['false_positives']}/{li['ror_negatives']} ROR names on no list) | " + ", ".join(f"{k} {v:.2f}" for k, v in li["by_list"].items()) + " |")
     print(f"| yente UN treated→untreated (recall@1) | {y['pairs']} | | {y['recall_at_1_any']:.3f} (any score), {y['recall_at_1_threshold']:.3f} (≥ threshold) | | |")
     print(f"| cross-script pairs (recall@1) | {x['pairs']} | | {x['recall_at_1']:.3f} (any score), {x['recall_at_threshold']:.3f} (≥ threshold) | | |")
+    print("\nscore calibration on the Springer strings (top candidate per string, returned or not):")
+    print("| score bin | n | share correct |\n|---|---|---|")
+    for b, v in s["calibration"].items():
+        print(f"| {b} | {v['n']} | {v['precision']:.3f} |" if v["precision"] is not None else f"| {b} | 0 | – |")
     print("\nlist-alias misses (sample):")
     for a, b in li["misses"]:
         print(f"  {a!r} -> expected {b!r}")

@@ -35,6 +35,7 @@ from resolve.normalize import (
     is_acronym,
     org_name,
     person_name,
+    person_name_forms,
     person_names_compatible,
     to_latin,
 )
@@ -201,28 +202,29 @@ class NameIndex:
                 self.acronyms[acronym_key(name)].setdefault(r, "alias")
                 if name != rec.label:
                     continue  # an acronym alias is ambiguous; only a record called so (RIKEN) is indexed by it
-            norm = org_name(name) if self.kind == "org" else person_name(name)
-            if not norm.key or norm.key in seen:
-                continue
-            seen.add(norm.key)
-            e = len(self.entry_key)
-            self.entry_record.append(r)
-            self.entry_norm.append(norm)
-            self.entry_key.append(norm.key)
-            self.exact[norm.key].append(e)
-            self.compact["".join(norm.tokens)].append(e)
-            if self.kind == "org":
-                self.reordered[norm.sorted_key].append(e)  # type: ignore[union-attr]
-            if self.kind == "org" and norm.han:  # type: ignore[union-attr]
-                self.han[norm.han].append(e)  # type: ignore[union-attr]
-            for key in _blocking_keys(norm.tokens):
-                self.block[key].append(e)
-            if self.kind == "org":
-                for acr in derived_acronyms(name):
-                    self.acronyms[acr].setdefault(r, "derived")
+            for norm in [org_name(name)] if self.kind == "org" else person_name_forms(name):
+                if norm.key and norm.key not in seen:
+                    seen.add(norm.key)
+                    self._add_entry(r, name, norm)
         for acr in rec.acronyms if self.kind == "org" else ():
             if acr:
                 self.acronyms[acronym_key(acr)][r] = "alias"
+
+    def _add_entry(self, r: int, name: str, norm: OrgName | PersonName) -> None:
+        e = len(self.entry_key)
+        self.entry_record.append(r)
+        self.entry_norm.append(norm)
+        self.entry_key.append(norm.key)
+        self.exact[norm.key].append(e)
+        self.compact["".join(norm.tokens)].append(e)
+        for key in _blocking_keys(norm.tokens):
+            self.block[key].append(e)
+        if isinstance(norm, OrgName):
+            self.reordered[norm.sorted_key].append(e)
+            if norm.han:
+                self.han[norm.han].append(e)
+            for acr in derived_acronyms(name):
+                self.acronyms[acr].setdefault(r, "derived")
 
     # -- candidate generation -------------------------------------------------------------------
 
@@ -265,39 +267,38 @@ class NameIndex:
             for r, origin in owners.items():
                 sim = (95.0 if origin == "alias" else 90.0) if len(owners) == 1 else 85.0 if origin == "alias" else 80.0
                 offer(r, sim, text, f"acronym ({origin}, {len(owners)} owner(s))")
-        q = org_name(text) if self.kind == "org" else person_name(text)
-        if not q.key:
-            return out
+        forms = [org_name(text)] if self.kind == "org" else person_name_forms(text)
+        for q in forms:
+            if q.key:
+                self._form_candidates(q, offer, screening)
+        return out
+
+    def _form_candidates(self, q: OrgName | PersonName, offer, screening: bool) -> None:
         for e in self.exact.get(q.key, ()):
             offer(self.entry_record[e], 100.0, self.entry_norm[e].original, "exact normalized name")
         for e in self.compact.get("".join(q.tokens), ()):
             offer(self.entry_record[e], 100.0, self.entry_norm[e].original, "exact normalized name")
-        if self.kind == "org":
-            for e in self.reordered.get(q.sorted_key, ()):  # type: ignore[union-attr]
+        if isinstance(q, OrgName):
+            for e in self.reordered.get(q.sorted_key, ()):
                 offer(self.entry_record[e], 96.0, self.entry_norm[e].original, "same words, other order")
-        if self.kind == "org" and q.han:  # type: ignore[union-attr]
-            for e in self.han.get(q.han, ()):  # type: ignore[union-attr]
-                offer(self.entry_record[e], 100.0, self.entry_norm[e].original, "same Han characters")
-        core = q.core if self.kind == "org" else ""  # type: ignore[union-attr]
-        block = self._block(q.tokens, core)
+            if q.han:
+                for e in self.han.get(q.han, ()):
+                    offer(self.entry_record[e], 100.0, self.entry_norm[e].original, "same Han characters")
+        block = self._block(q.tokens, q.core if isinstance(q, OrgName) else "")
         if not block:
-            return out
+            return
         # fast pass: one rapidfuzz call over the whole block
-        first = process.extract(
-            q.key, [self.entry_key[e] for e in block], scorer=fuzz.ratio, score_cutoff=70, limit=25
-        )
+        first = process.extract(q.key, [self.entry_key[e] for e in block], scorer=fuzz.ratio, score_cutoff=70, limit=25)
         # finer pass on the survivors
         for _, _, pos in first:
             e = block[pos]
             n = self.entry_norm[e]
-            if self.kind == "org":
-                sim = _org_similarity(q, n, lenient=screening)  # type: ignore[arg-type]
-                offer(self.entry_record[e], sim, n.original, "fuzzy name")
+            if isinstance(q, OrgName):
+                offer(self.entry_record[e], _org_similarity(q, n, lenient=screening), n.original, "fuzzy name")  # type: ignore[arg-type]
             else:
                 sim, how = _person_similarity(q, n)  # type: ignore[arg-type]
                 if sim:
                     offer(self.entry_record[e], sim, n.original, how)
-        return out
 
     # -- matching -------------------------------------------------------------------------------
 

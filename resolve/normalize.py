@@ -322,6 +322,36 @@ def person_name(text: str) -> PersonName:
     )
 
 
+_LONG_VOWELS = (("ou", "o"), ("uu", "u"), ("oo", "o"), ("aa", "a"), ("ii", "i"), ("ee", "e"))
+
+
+def _plain_romaji(word: str) -> str:
+    """Hepburn without long-vowel marks, as names are usually written in Latin ("Satou" -> "Sato")."""
+    word = word.replace("'", "")
+    for long, short in _LONG_VOWELS:
+        word = word.replace(long, short)
+    return word
+
+
+def person_name_forms(text: str) -> list[PersonName]:
+    """Every reading of a person name worth comparing. A Han-only name may be read as Chinese
+    (pinyin) or Japanese (romaji); both readings are kept because the script does not say which
+    reading the person uses — no language or origin is inferred or scored."""
+    base = person_name(text)
+    raw = nfkc(text).strip()
+    for title in CJK_PERSON_TITLES:
+        raw = raw.replace(title, " ")
+    raw = raw.strip()
+    if not (_HAN.search(raw) or _KANA.search(raw)) or not raw:
+        return [base]
+    words = [_plain_romaji(p["hepburn"]) for p in _KAKASI.convert(raw) if p["hepburn"].strip()]
+    words = [w for w in (clean(w) for w in words) if w]
+    if not words or len(words) < 2:
+        return [base]
+    romaji = PersonName(text, tuple(words), " ".join(sorted(words)), words[0], ())
+    return [base, romaji] if romaji.key != base.key else [base]
+
+
 def person_names_compatible(a: PersonName, b: PersonName) -> bool:
     """True when the two could be the same name: every full token of the shorter name appears in
     the longer one and every initial matches the first letter of a remaining token. This lets
