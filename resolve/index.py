@@ -238,8 +238,10 @@ class NameIndex:
         chosen = specific or sorted(postings, key=len)[:1]
         if not chosen:
             return []
-        if len(chosen) == 1 or sum(map(len, chosen)) <= _MAX_BLOCK:
-            return list(set().union(*chosen))[: _MAX_BLOCK]
+        if len(chosen) == 1:
+            return chosen[0][:_MAX_BLOCK]
+        if sum(map(len, chosen)) <= _MAX_BLOCK:
+            return list(set().union(*chosen))
         # entries sharing the most blocking keys first (counted in numpy: this is the hot loop)
         entries, counts = np.unique(np.concatenate([self._posting_array(p) for p in chosen]), return_counts=True)
         if len(entries) > _MAX_BLOCK:
@@ -288,7 +290,8 @@ class NameIndex:
         if not block:
             return
         # fast pass: one rapidfuzz call over the whole block
-        first = process.extract(q.key, [self.entry_key[e] for e in block], scorer=fuzz.ratio, score_cutoff=70, limit=25)
+        keys = [self.entry_key[e] for e in block] if len(block) > 1 else [self.entry_key[block[0]]]
+        first = process.extract(q.key, keys, scorer=fuzz.ratio, score_cutoff=70, limit=25)
         # finer pass on the survivors
         for _, _, pos in first:
             e = block[pos]
