@@ -22,7 +22,7 @@ from pathlib import Path
 
 from resolve.affiliation import AffiliationMatcher
 from resolve.index import ORG_THRESHOLD, EntityRecord, NameIndex
-from resolve.normalize import clean
+from resolve.normalize import clean, has_cjk, is_acronym
 from resolve.readers import read_list_entries, read_ror
 from resolve.screening import SCREEN_THRESHOLD
 
@@ -85,6 +85,7 @@ def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
     index = NameIndex([EntityRecord(eid, "org", [names[0]]) for _, eid, names in entries if names], "org")
     queries = hits = loo_hits = 0
     by_list: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}
     misses = []
     # leave-one-out: every name of every entry indexed on its own; a query may not hit itself
     per_name: dict[str, list[EntityRecord]] = {lst: [] for lst in lists}
@@ -108,6 +109,10 @@ def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
             by_list.setdefault(lst, [0, 0])
             by_list[lst][0] += 1
             by_list[lst][1] += ok
+            cat = "CJK" if has_cjk(alias) else "acronym" if is_acronym(alias) else "Latin" if alias.isascii() else "other script"
+            by_kind.setdefault(cat, [0, 0])
+            by_kind[cat][0] += 1
+            by_kind[cat][1] += ok
             if not ok and len(misses) < 15:
                 misses.append((alias, names[0]))
     # ROR names that are on no list (the exact-name links file lists the ones that might be)
@@ -121,6 +126,7 @@ def list_alias_eval(data: Path, ror_recs: list[EntityRecord]) -> dict:
     return {"entries": len(entries), "alias_queries": queries, "recall_at_1": hits / max(1, queries),
             "recall_at_1_leave_one_out": loo_hits / max(1, queries),
             "by_list": {k: v[1] / v[0] for k, v in by_list.items()}, "ror_negatives": len(negatives),
+            "by_alias_kind": {k: f"{v[1]}/{v[0]} = {v[1] / v[0]:.2f}" for k, v in by_kind.items()},
             "false_positives": fp, "fp_rate": fp / max(1, len(negatives)), "misses": misses}
 
 
@@ -179,6 +185,7 @@ def main() -> None:
     print(f"| list aliases → primary name only (recall@1) | {li['alias_queries']} queries, {li['entries']} entries | | {li['recall_at_1']:.3f} | FP {li['fp_rate']:.4f} ({li['false_positives']}/{li['ror_negatives']} ROR names on no list) | " + ", ".join(f"{k} {v:.2f}" for k, v in li["by_list"].items()) + " |")
     print(f"| yente UN treated→untreated (recall@1) | {y['pairs']} | | {y['recall_at_1_any']:.3f} (any score), {y['recall_at_1_threshold']:.3f} (≥ threshold) | | |")
     print(f"| cross-script pairs (recall@1) | {x['pairs']} | | {x['recall_at_1']:.3f} (any score), {x['recall_at_threshold']:.3f} (≥ threshold) | | |")
+    print("\nlist-alias recall@1 by kind of alias: " + ", ".join(f"{k} {v}" for k, v in li["by_alias_kind"].items()))
     print("\nscore calibration on the Springer strings (top candidate per string, returned or not):")
     print("| score bin | n | share correct |\n|---|---|---|")
     for b, v in s["calibration"].items():
