@@ -18,7 +18,7 @@ WITH p, affiliations, collect(DISTINCT w) AS works
 CALL (p, works) {
   UNWIND works AS w
   OPTIONAL MATCH (w)<-[:AUTHORED]-(c:Person) WHERE c <> p
-  RETURN [x IN collect(DISTINCT c.id) WHERE x IS NOT NULL][..200] AS coauthors,
+  RETURN ([x IN collect(DISTINCT c.id) WHERE x IS NOT NULL] + [x IN collect(DISTINCT c.name) WHERE x IS NOT NULL])[..400] AS coauthors,
          [x IN collect(DISTINCT w.year) WHERE x IS NOT NULL] AS years
 }
 RETURN p.id AS id, p.name AS name, coalesce(p.names, []) AS names, affiliations, coauthors, years,
@@ -45,8 +45,12 @@ MATCH (e:Entity)-[l:LISTED_ON]->(w:Watchlist)
 WHERE (e:Organization OR e:Person) AND ($lists IS NULL OR w.id IN $lists OR w.name IN $lists)
 WITH e, collect({watchlist_id: w.id, watchlist: w.name, jurisdiction: w.jurisdiction, start: l.start, end: l.end,
                  reason: l.reason, program: l.program, listed_name: l.listed_name}) AS listings
+// names of entities decided to be the same (e.g. the ROR record of a listed university)
+OPTIONAL MATCH (e)-[s:SAME_AS]-(same:Entity) WHERE s.decision = 'same'
+WITH e, listings, collect(same) AS sames
 RETURN e.id AS id, CASE WHEN e:Person THEN 'person' ELSE 'org' END AS kind, e.name AS name,
-       coalesce(e.names, []) AS names, coalesce(e.acronyms, []) AS acronyms, listings,
+       coalesce(e.names, []) + reduce(acc = [], x IN sames | acc + coalesce(x.names, []) + [x.name]) AS names,
+       coalesce(e.acronyms, []) + reduce(acc = [], x IN sames | acc + coalesce(x.acronyms, [])) AS acronyms, listings,
        e.ror AS ror, e.wikidata AS wikidata, e.lei AS lei, e.orcid AS orcid, e.country AS country, e.city AS city
 
 // name: watchlists

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 from graph.provenance import Evidence
 from graph.writer import GraphWriter, NodeRecord, RelRecord
@@ -109,3 +110,24 @@ async def test_screening_reads_lists_from_graph(graph):
     assert screener.screen("China Academy of Engineering Physics")["matches"] == []  # not on the chosen list
     everything = await Screener.load(graph)
     assert everything.screen("NUDT")["matches"][0]["entity_id"] == "org:nudt"
+    # a name known only on an entity decided to be the same counts for screening
+    await GraphWriter(graph).write_nodes([org("org:ror:05d2yfz11", "PLA National University of Defense Technology Changsha Campus")])
+    query = "Changsha Campus of the PLA National University of Defense Technology"
+    assert (await Screener.load(graph)).screen(query, threshold=0.9)["matches"] == []
+    await decide(graph, "org:nudt", "org:ror:05d2yfz11", same=True, by="analyst", why="ROR record of the listed university")
+    hit = (await Screener.load(graph)).screen(query, threshold=0.9)
+    assert hit["matches"][0]["entity_id"] == "org:nudt"
+
+
+def test_resolution_never_reads_protected_personal_data():
+    """No discrimination: nothing in resolve/ may read nationality, ethnicity, name origin..."""
+    from pathlib import Path
+
+    from graph.model import load_model
+
+    root = Path(__file__).resolve().parent.parent / "resolve"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [*root.glob("*.py"), *root.glob("*.cypher")])
+    assert ":PersonalData" not in text and "HAS_PERSONAL_DATA" not in text
+    for prop in load_model().protected_properties:
+        # no property access (n.prop, row["prop"], {prop: ...}) anywhere in code or Cypher
+        assert not re.search(r"[.\"'{]\s*" + prop + r"\b", text), prop
