@@ -105,6 +105,7 @@ async def write_fingerprints(db: Database, kind: str, values: dict[str, str]) ->
     if not values:
         return
     now = utc_now_iso()
-    ev = Evidence(SOURCE_ID, "resolution_fingerprint", now, "resolve:fingerprint")
+    # bookkeeping, not a statement about the entity: zero confidence so it never raises the node's
+    ev = Evidence(SOURCE_ID, "resolution_fingerprint", now, "resolve:fingerprint", confidence=0.0)
     label = LABEL_OF_KIND[kind]
     await GraphWriter(db).write_nodes([NodeRecord(label, i, {"resolution_fingerprint": f}, ev) for i, f in values.items()])
