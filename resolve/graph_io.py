@@ -101,11 +101,17 @@ async def write_candidates(db: Database, candidates: list[dict[str, Any]]) -> in
     return report.relationships
 
 
-async def write_fingerprints(db: Database, kind: str, values: dict[str, str]) -> None:
+async def write_fingerprints(db: Database, kind: str, values: dict[str, tuple[str, str | None]]) -> None:
+    """Store {id: (fingerprint, the node's last_seen)}. The evidence reuses the node's own
+    last_seen as its time and carries zero confidence, so this bookkeeping never moves the node's
+    first/last seen or confidence (which describe the sources, not resolution)."""
     if not values:
         return
     now = utc_now_iso()
-    # bookkeeping, not a statement about the entity: zero confidence so it never raises the node's
-    ev = Evidence(SOURCE_ID, "resolution_fingerprint", now, "resolve:fingerprint", confidence=0.0)
     label = LABEL_OF_KIND[kind]
-    await GraphWriter(db).write_nodes([NodeRecord(label, i, {"resolution_fingerprint": f}, ev) for i, f in values.items()])
+    records = [
+        NodeRecord(label, i, {"resolution_fingerprint": f},
+                   Evidence(SOURCE_ID, "resolution_fingerprint", seen or now, "resolve:fingerprint", confidence=0.0))
+        for i, (f, seen) in values.items()
+    ]
+    await GraphWriter(db).write_nodes(records)

@@ -75,7 +75,7 @@ async def resolve_incremental(db: Database, *, since: str | None = None, ids: li
         written = await write_candidates(db, list(proposals.values()))
         report.candidates += written
         report.identifier_links += sum(1 for p in proposals.values() if p["decision"] == "same")
-        await write_fingerprints(db, kind, {rec.entity_id: fingerprint(rec) for rec, _ in changed})
+        await write_fingerprints(db, kind, {rec.entity_id: (fingerprint(rec), row.get("last_seen")) for rec, row in changed})
     report.propagated = await refresh_propagated(db, decisions)
     return report
 

@@ -36,6 +36,9 @@ async def test_candidates_decisions_persist_and_conflicting_ids_never_merge(grap
     await ingest_orgs(graph)
     report = await resolve_incremental(graph)
     pairs = await same_as(graph)
+    # resolution bookkeeping leaves the node's provenance times and confidence alone
+    node = (await graph.read("MATCH (n {id: 'org:x1'}) RETURN n.last_seen AS seen, n.confidence AS c, n.resolution_fingerprint AS f"))[0]
+    assert node["seen"] == EV.observed_at and node["c"] == 1.0 and node["f"]
     # conflicting ROR ids: never proposed, whatever the names say
     assert ("org:ror:052gg0110", "org:x2") not in pairs and ("org:x2", "org:ror:052gg0110") not in pairs
     assert report.candidates >= 1
