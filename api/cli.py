@@ -165,6 +165,8 @@ def up(
 
 
 app.add_typer(__import__("api.cli_ingest", fromlist=["ingest_app"]).ingest_app, name="ingest")
+from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolve` and `screen`)
+app.add_typer(resolve_cli)
 
 
 def main() -> None:
