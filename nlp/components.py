@@ -21,7 +21,7 @@ from nlp.dates import DateRange, find_ranges
 from nlp.facts import Fact, OrgMention
 from nlp.gazetteer import Gazetteer
 from nlp.money import find_amounts, find_grant_numbers
-from nlp.patterns import LangPatterns, lang_patterns
+from nlp.patterns import LangPatterns, lang_patterns, org_shapes
 
 if not Doc.has_extension("kizuna"):
     Doc.set_extension("kizuna", default=None)
@@ -40,7 +40,7 @@ def kizuna_state(doc: Doc) -> dict:
     """The per-document scratch dict; created on first use with the NFKC text (same length)."""
     state = doc._.kizuna
     if state is None:
-        state = {"norm": _nfkc_same_length(doc.text), "orgs": [], "amounts": [], "grants": [], "dates": [], "facts": [], "headings": []}
+        state = {"norm": _nfkc_same_length(doc.text), "orgs": [], "plain_orgs": [], "amounts": [], "grants": [], "dates": [], "facts": [], "headings": []}
         doc._.kizuna = state
     return state
 
@@ -60,12 +60,17 @@ def _nfkc_same_length(text: str) -> str:
 
 
 class OrgGazetteer:
-    """Marks organization and talent-program names from the graph; they win over NER."""
+    """Marks organization and talent-program names: graph names (gazetteer) win over everything;
+    then organization-name shapes (…大学, …株式会社, University of …) and the NER model's
+    organizations fill the gaps, in the order ``shapes_first`` says; an anaphor (同大学, "the
+    university") becomes a mention of the organization named just before it."""
 
-    def __init__(self, nlp: Language, name: str, org_labels: list[str], person_labels: list[str]):
+    def __init__(self, nlp: Language, name: str, org_labels: list[str], person_labels: list[str], lang: str, shapes_first: bool):
         self.name = name
         self.org_labels = set(org_labels)
         self.person_labels = set(person_labels)
+        self.shapes, self.anaphora = org_shapes(lang)
+        self.shapes_first = shapes_first
         self.gazetteer = Gazetteer()
 
     def use(self, gazetteer: Gazetteer) -> None:
@@ -74,24 +79,49 @@ class OrgGazetteer:
 
     def __call__(self, doc: Doc) -> Doc:
         state = kizuna_state(doc)
-        text = doc.text
+        text, norm = doc.text, state["norm"]
         orgs: list[OrgMention] = []
         spans: list[Span] = []
-        for hit in self.gazetteer.find(state["norm"]):
+        state["plain_orgs"] = [OrgMention(e.start_char, e.end_char, e.text, source="ner") for e in doc.ents if e.label_ in self.org_labels]
+        for hit in self.gazetteer.find(norm):
             entry = self.gazetteer.entries[hit.entry_id]
             label = "TALENT" if entry.kind == "talent_program" else hit.label
             orgs.append(OrgMention(hit.start, hit.end, text[hit.start : hit.end], hit.entry_id, entry.kind, label, "gazetteer"))
             span = doc.char_span(hit.start, hit.end, label="ORG", kb_id=hit.entry_id, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
+        shape_orgs = [
+            OrgMention(m.start(), m.end(), text[m.start() : m.end()], source="shape")
+            for m in self.shapes.finditer(norm)
+            if _plausible_org(m.group(0)) and not self.anaphora.fullmatch(m.group(0))
+        ]
+        ner_orgs = [
+            OrgMention(e.start_char, e.end_char, e.text, source="ner")
+            for e in doc.ents
+            if e.label_ in self.org_labels and _plausible_org(e.text) and not self.anaphora.fullmatch(e.text)
+        ]
+        for group in ((shape_orgs, ner_orgs) if self.shapes_first else (ner_orgs, shape_orgs)):
+            for mention in group:
+                if not any(mention.start < o.end and o.start < mention.end for o in orgs):
+                    orgs.append(mention)
         taken = [(o.start, o.end) for o in orgs]
         for ent in doc.ents:
-            if any(ent.start_char < e and s < ent.end_char for s, e in taken):
-                continue
-            spans.append(ent)
-            if ent.label_ in self.org_labels and _plausible_org(ent.text):
-                orgs.append(OrgMention(ent.start_char, ent.end_char, ent.text, None, None, "ORG", "ner"))
+            if not any(ent.start_char < e and s < ent.end_char for s, e in taken):
+                spans.append(ent)
+        for o in orgs:
+            if o.source == "shape":
+                span = doc.char_span(o.start, o.end, label="ORG", alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
         doc.ents = filter_spans(spans)
+        orgs.sort(key=lambda o: o.start)
+        for m in self.anaphora.finditer(norm):
+            if any(m.start() < o.end and o.start < m.end() for o in orgs):
+                continue
+            before = [o for o in orgs if o.end <= m.start() and o.label == "ORG"]
+            if before:
+                ante = before[-1]
+                orgs.append(OrgMention(m.start(), m.end(), text[m.start() : m.end()], ante.entry_id, ante.kind, "ORG", "anaphora", ante.name))
         state["orgs"] = sorted(orgs, key=lambda o: o.start)
         return doc
 
@@ -107,9 +137,9 @@ def _plausible_org(text: str) -> bool:
     return not text.isdigit()
 
 
-@Language.factory("kizuna_org_gazetteer", default_config={"org_labels": ["ORG"], "person_labels": ["PERSON"]})
-def make_org_gazetteer(nlp: Language, name: str, org_labels: list[str], person_labels: list[str]) -> OrgGazetteer:
-    return OrgGazetteer(nlp, name, org_labels, person_labels)
+@Language.factory("kizuna_org_gazetteer", default_config={"org_labels": ["ORG"], "person_labels": ["PERSON"], "lang": "en", "shapes_first": False})
+def make_org_gazetteer(nlp: Language, name: str, org_labels: list[str], person_labels: list[str], lang: str, shapes_first: bool) -> OrgGazetteer:
+    return OrgGazetteer(nlp, name, org_labels, person_labels, lang, shapes_first)
 
 
 # -- amounts, grant numbers, dates -----------------------------------------------------------------
@@ -141,7 +171,7 @@ _CLAUSE_SPLIT = re.compile(
     r"[;；]|、また、?|。|また、|さらに、|\s+and\s+(?=(?:I\b|also\b|received\b|was\b|am\b|have\b|has\b|served\b|serve\b|signed\b|hold\b|held\b|participat|since\b|from\b|as\s+(?:a|an)\b))|,\s+(?=(?:and\s+)?(?:I\b|while\b|since\b))"
 )
 _HEADING_MARK = re.compile(r"^\s*(?:#+|【|\[|■|□|◆|●|\d{1,2}[.)]|[IVX]{1,4}[.)])?\s*(.{1,60}?)\s*(?:】|\]|[:：])?\s*$")
-ROLE_WINDOW = 80  # characters between a role and the organization it belongs to
+ROLE_WINDOW = 120  # characters between a role and the organization it belongs to
 
 
 @dataclass
@@ -186,7 +216,16 @@ def segments(text: str) -> list[Segment]:
         if start < line_end:
             out.append(Segment(start, line_end))
     for seg in out:
-        seg.clauses = [(seg.start, seg.end)] if seg.kv else _clauses(text, seg.start, seg.end)
+        seg.clauses = _lines(text, seg.start, seg.end) if seg.kv else _clauses(text, seg.start, seg.end)
+    return out
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
     return out
 
 
@@ -264,13 +303,16 @@ class RelationExtractor:
                 headings.append((seg.start, "NONE"))
                 continue
             seg_dates = [d for d in state["dates"] if seg.start <= d.start_char < seg.end]
+            # In a key: value record (Organization: X / Title: Y / Period: Z) the role and the
+            # dates sit on other lines than the organization.
+            seg_roles = find_roles(norm, self.pats, seg.start, seg.end) if seg.kv else []
             for c_start, c_end in seg.clauses:
-                facts.extend(self._clause_facts(doc, state, c_start, c_end, seg_dates))
+                facts.extend(self._clause_facts(doc, state, c_start, c_end, seg_dates, seg_roles))
         state["facts"] = facts
         state["headings"] = headings
         return doc
 
-    def _clause_facts(self, doc: Doc, state: dict, start: int, end: int, seg_dates: list[DateRange]) -> list[Fact]:
+    def _clause_facts(self, doc: Doc, state: dict, start: int, end: int, seg_dates: list[DateRange], seg_roles: list[RoleMention]) -> list[Fact]:
         norm = state["norm"]
         clause = norm[start:end]
         orgs = [o for o in state["orgs"] if start <= o.start < end]
@@ -278,11 +320,12 @@ class RelationExtractor:
             return []
         pats = self.pats
         all_roles = find_roles(norm, pats, start, end)
-        # NER often calls a job title an organization ("Professor"); a role word is never the party.
-        orgs = [o for o in orgs if o.source != "ner" or not any(r.start < o.end and o.start < r.end for r in all_roles)]
+        # NER often swallows a job title ("Professor", "ロスコスモス 諮問委員"); a role word is never
+        # part of the party: cut the mention before the role, or drop it when nothing is left.
+        orgs = [o for o in (_cut_before_roles(o, all_roles, doc.text) for o in orgs) if o is not None]
         if not orgs:
             return []
-        roles = [r for r in all_roles if not any(o.start <= r.start < o.end for o in orgs)]
+        roles = [r for r in all_roles if not any(o.start <= r.start < o.end for o in orgs)] or seg_roles
         dates = [d for d in state["dates"] if start <= d.start_char < end] or seg_dates
         amounts = [a for a in state["amounts"] if start <= a.start < end]
         grants = [g for g in state["grants"] if start <= g.start < end]
@@ -300,6 +343,9 @@ class RelationExtractor:
         def fact(relation: str, org: OrgMention, cue: str, role: RoleMention | None = None, **extra) -> Fact:
             anchor = org.start
             date = _nearest(dates, anchor, key=lambda d: d.start_char)
+            if date is None and org.source == "anaphora":  # 同大学から…: the time of the sentence before
+                earlier = [d for d in state["dates"] if d.end_char <= org.start]
+                date = earlier[-1] if earlier else None
             return Fact(
                 relation=relation, org=org, start=ev_start, end=ev_end, text=doc.text[ev_start:ev_end], lang=self.lang,
                 role=doc.text[role.start : role.end] if role else None,
@@ -308,16 +354,29 @@ class RelationExtractor:
                 relation_cue=cue, **extra,
             )
 
+        # Each role goes to its nearest organization; an organization no role chose takes its
+        # nearest role. "Professor and Director, Shinshu University" gives two facts.
+        plain = [o for o in orgs if o.label == "ORG"]
+        chosen: dict[int, list[RoleMention]] = {}
+        for role in roles:
+            target = self._org_for(role, plain)
+            if target is not None:
+                chosen.setdefault(id(target), []).append(role)
         for org in orgs:
             if org.label == "TALENT":
                 facts.append(fact("PARTICIPATES_IN", org, "talent"))
                 continue
-            role = self._role_for(org, roles)
-            near_role = role is not None and _gap(role, org) <= 25
+            nearest = self._role_for(org, roles)
+            org_roles = chosen.get(id(org)) or ([nearest] if nearest is not None else [])
+            near_role = any(_gap(r, org) <= 25 for r in org_roles)
+            role = org_roles[0] if org_roles else None
             if contract and not (near_role and role.relation == "AFFILIATED_WITH" and not kinds):
-                facts.append(fact("PARTY_TO", org, "contract", contract_kind=kinds[0] if kinds else "other", clauses=clauses))
-                if role is not None and role.relation == "ADVISES":
-                    facts.append(fact("ADVISES", org, "role", role))
+                kind = kinds[0] if kinds else "other"
+                facts.append(fact("PARTY_TO", org, "contract", contract_kind=kind, clauses=clauses))
+                facts.extend(fact("ADVISES", org, "role", r) for r in org_roles if r.relation == "ADVISES")
+                if kind == "sponsored_research":  # the sponsor pays for the research: also funding
+                    amount = _nearest(amounts, org.start, key=lambda a: a.start)
+                    facts.append(fact("FUNDED_BY", org, "contract", amount=amount.value if amount else None, currency=amount.currency if amount else None, pi_role=pi_role))
                 continue
             funder_like = org.label == "PROGRAM" or org.kind in ("funder", "government_body", "military_body")
             if funding and (funder_like or not near_role):
@@ -333,11 +392,23 @@ class RelationExtractor:
                     )
                 )
                 continue
-            if role is not None:
-                facts.append(fact(role.relation, org, "role", role))
+            if org_roles:
+                facts.extend(fact(r.relation, org, "role", r) for r in org_roles)
             else:
                 facts.append(fact("", org, "none"))  # relation decided by the section heading, if any
         return facts
+
+    def _org_for(self, role: RoleMention, orgs: list[OrgMention]) -> OrgMention | None:
+        best, best_score = None, None
+        for org in orgs:
+            gap = _gap(role, org)
+            if gap > ROLE_WINDOW:
+                continue
+            preferred = (role.start >= org.end) == self.prefer_role_after
+            score = gap * (1.0 if preferred else 1.6)
+            if best_score is None or score < best_score:
+                best, best_score = org, score
+        return best
 
     def _role_for(self, org: OrgMention, roles: list[RoleMention]) -> RoleMention | None:
         best, best_score = None, None
@@ -351,6 +422,20 @@ class RelationExtractor:
             if best_score is None or score < best_score:
                 best, best_score = role, score
         return best
+
+
+def _cut_before_roles(org: OrgMention, roles: list[RoleMention], text: str) -> OrgMention | None:
+    if org.source != "ner":
+        return org
+    overlapping = [r for r in roles if r.start < org.end and org.start < r.end]
+    if not overlapping:
+        return org
+    end = min(r.start for r in overlapping)
+    while end > org.start and (text[end - 1].isspace() or text[end - 1] in "の、,"):
+        end -= 1
+    if end <= org.start or not _plausible_org(text[org.start : end]):
+        return None
+    return OrgMention(org.start, end, text[org.start : end], org.entry_id, org.kind, org.label, org.source, org.antecedent)
 
 
 def _gap(role: RoleMention, org: OrgMention) -> int:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from nlp.patterns import date_data
 
 PRESENT = "present"
+SAME_YEAR = "same-year"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def _regexes() -> dict[str, re.Pattern]:
         "numeric_my": re.compile(r"(?<![0-9./])(\d{1,2})/((?:19|20)\d{2})(?![0-9])"),
         "year": re.compile(r"(?<![0-9A-Za-z/])(?<![A-Za-z]-)((?:19[5-9]|20[0-4])\d)(?![0-9])"),
         "present": re.compile(rf"(?<![A-Za-z])(?:{present})(?![A-Za-z])", re.I),
+        "same_year": re.compile(r"同年度?|(?<![A-Za-z])(?:the\s+)?same\s+year(?![A-Za-z])", re.I),
+        "between": re.compile(r"between\s*$", re.I),
         "connector": re.compile(rf"^\s*(?:{connectors})\s*$", re.I),
         "open_before": re.compile(r"(?:since|from|starting(?:\s+in)?|beginning(?:\s+in)?)\s*$", re.I),
         "open_after": re.compile(r"^\s*(?:から|より|～|〜|~|-|–|以降)(?!\s*(?:\d|令和|平成|昭和|[A-Za-z]{3}))"),
@@ -93,11 +96,18 @@ def find_mentions(text: str) -> list[DateMention]:
         found.append(DateMention(m.start(), m.end(), m.group(1)))
     for m in rx["present"].finditer(text):
         found.append(DateMention(m.start(), m.end(), PRESENT))
+    for m in rx["same_year"].finditer(text):
+        found.append(DateMention(m.start(), m.end(), SAME_YEAR))
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     kept: list[DateMention] = []
     for mention in found:
         if kept and mention.start < kept[-1].end:
             continue
+        if mention.value == SAME_YEAR:  # 同年 / "the same year": the year named just before
+            earlier = [k for k in kept if k.value not in (PRESENT, SAME_YEAR)]
+            if not earlier:
+                continue
+            mention = DateMention(mention.start, mention.end, earlier[-1].value[:4], earlier[-1].fiscal)
         kept.append(mention)
     return kept
 
@@ -114,7 +124,9 @@ def find_ranges(text: str, exclude: list[tuple[int, int]] = ()) -> list[DateRang
             i += 1
             continue
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        if nxt is not None and rx["connector"].match(text[cur.end : nxt.start]):
+        gap = text[cur.end : nxt.start] if nxt is not None else ""
+        between_and = gap.strip().lower() == "and" and rx["between"].search(text[max(0, cur.start - 12) : cur.start])
+        if nxt is not None and (rx["connector"].match(gap) or between_and):
             end_value = nxt.value
             end_char = nxt.end
             tail = rx["until_after"].match(text[nxt.end :])

@@ -17,7 +17,13 @@ class OrgMention:
     entry_id: str | None = None
     kind: str | None = None
     label: str = "ORG"  # ORG, PROGRAM (funding program of a funder) or TALENT
-    source: str = "gazetteer"  # gazetteer | ner | pattern
+    source: str = "gazetteer"  # gazetteer | ner | shape | anaphora
+    antecedent: str | None = None  # for 同大学 / "the university": the name it refers back to
+
+    @property
+    def name(self) -> str:
+        """The organization's name as the document gives it (the antecedent for an anaphor)."""
+        return self.antecedent or self.text
 
 
 @dataclass

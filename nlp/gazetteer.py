@@ -278,7 +278,7 @@ _ROR_KIND = {"education": "university", "funder": "funder", "government": "gover
 
 def ror_kind(types: Iterable[str]) -> str | None:
     kinds = [_ROR_KIND.get(t.lower()) for t in types]
-    for preferred in ("funder", "university", "government_body", "company", "research_institute"):
+    for preferred in ("university", "government_body", "company", "research_institute", "funder"):
         if preferred in kinds:
             return preferred
     return kinds[0] if kinds else None

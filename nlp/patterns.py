@@ -29,8 +29,8 @@ def _alt(patterns: list[str]) -> str:
 def _compile(patterns: list[str], lang: str) -> re.Pattern:
     # Latin patterns get word boundaries; Japanese ones cannot (no spaces between words).
     body = _alt(patterns)
-    if lang == "en":
-        body = r"(?<![A-Za-z])" + body + r"(?![A-Za-z])"
+    if lang == "en":  # professor -> professorship, professors
+        body = r"(?<![A-Za-z])" + body + r"(?:s|ship)?(?![A-Za-z])"
     return re.compile(body, re.I)
 
 
@@ -90,6 +90,15 @@ def lang_patterns(lang: str) -> LangPatterns:
         pi_roles=pi_roles,
         sections=sections,
     )
+
+
+@lru_cache(maxsize=None)
+def org_shapes(lang: str) -> tuple[re.Pattern, re.Pattern]:
+    """(organization-name shapes, anaphora) for ``lang``."""
+    data = _load("org_shapes.yaml")
+    shapes = re.compile("|".join(f"(?:{p})" for p in data[lang]))
+    anaphora = re.compile("|".join(f"(?:{p})" for p in data["anaphora"][lang]), re.I)
+    return shapes, anaphora
 
 
 @lru_cache(maxsize=1)
