@@ -164,6 +164,9 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
+
+
 def main() -> None:
     app()
 

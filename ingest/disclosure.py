@@ -30,7 +30,7 @@ from kizuna.ids import identifier_id, make_id
 from nlp.facts import Fact
 from nlp.gazetteer import Gazetteer, build_gazetteer, normalize_name, seed_entries
 from nlp.linking import GraphOrgLinker, OrgLinker, graph_statements, load_graph_entries
-from nlp.pipeline import DisclosureReader
+from nlp.pipeline import DisclosureReader, default_reader
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "disclosure_schema.json"
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -289,9 +289,8 @@ class DisclosureIngestor:
         self.graph_ids = {e.id for e in entries}
         gazetteer = build_gazetteer(entries, seed_entries())
         if self.reader is None:
-            self.reader = DisclosureReader(gazetteer)
-        else:
-            self.reader.use_gazetteer(gazetteer)
+            self.reader = default_reader()  # the pipelines load once per process
+        self.reader.use_gazetteer(gazetteer)
         if self.linker is None:
             self.linker = GraphOrgLinker(gazetteer, self.db)
 
