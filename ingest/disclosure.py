@@ -399,10 +399,13 @@ class DisclosureIngestor:
                 if not p["superseded"]:
                     nodes.append(NodeRecord("Disclosure", p["id"], {"superseded": True}, ev_doc))
         rels.append(RelRecord("SUBMITTED", sid, dis_id, {}, ev_doc))
+        prepare = getattr(self.linker, "prepare", None)
+        if prepare is not None:  # full-text candidates for names the gazetteer does not know
+            await prepare([f.org.name for f, _ in planned.facts if f.org.entry_id is None])
         out: list[dict] = []
         for fact, _ in planned.facts:
             ev = Evidence(dis_id, f"chars {fact.start}-{fact.end}", self.submitted_at, f"nlp:{fact.lang}:{fact.relation_cue}", fact.confidence, fact.text, fact.start, fact.end)
-            org = self._org(fact.org.text, fact.lang, fact.org.entry_id, None, "talent_program" if fact.relation == "PARTICIPATES_IN" else None, ev, nodes)
+            org = self._org(fact.org.name, fact.lang, fact.org.entry_id, None, "talent_program" if fact.relation == "PARTICIPATES_IN" else None, ev, nodes)
             out.append(self._fact_records(sid, dis_id, fact.relation, org, _fact_fields(fact), ev, nodes, rels, result.file))
         for item in planned.form_facts:
             ev = Evidence(dis_id, item["locator"], self.submitted_at, METHOD_FORM, 1.0, item["evidence_text"])
@@ -446,7 +449,7 @@ class DisclosureIngestor:
 
 def _fact_fields(fact: Fact) -> dict:
     return {
-        "org_text": fact.org.text, "role": fact.role, "role_normalized": fact.role_normalized, "pi_role": fact.pi_role,
+        "org_text": fact.org.name, "role": fact.role, "role_normalized": fact.role_normalized, "pi_role": fact.pi_role,
         "start": fact.date_start, "end": fact.date_end, "amount": fact.amount, "currency": fact.currency,
         "grant_number": fact.grant_number, "program": fact.program, "contract_kind": fact.contract_kind, "clauses": fact.clauses,
     }
