@@ -82,13 +82,16 @@ def prf(tp: int, fp: int, fn: int) -> dict:
     return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
 
 
-def evaluate_dev(reader, gaz: Gazetteer, verbose: bool = False) -> dict:
+def evaluate_dev(reader, gaz: Gazetteer, verbose: bool = False, holdout: bool = False) -> dict:
+    """Scores on the development set (en/, ja/) or, with ``holdout``, on holdout/ (written after
+    tuning and never tuned on; the language is the file-name prefix)."""
     from ingest.disclosure import extract_text
 
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     subjects = defaultdict(lambda: [0, 0])
-    for lang in ("en", "ja"):
-        for gold_path in sorted((DEV / lang).glob("*.gold.json")):
+    folders = [(lang, DEV / "holdout") for lang in ("en", "ja")] if holdout else [(lang, DEV / lang) for lang in ("en", "ja")]
+    for lang, folder in folders:
+        for gold_path in sorted(folder.glob(f"{lang}*.gold.json")):
             gold = json.loads(gold_path.read_text(encoding="utf-8"))
             doc_path = next(p for p in gold_path.parent.glob(gold_path.name.replace(".gold.json", ".*")) if not p.name.endswith(".gold.json"))
             text = extract_text(doc_path.name, doc_path.read_bytes())
@@ -226,7 +229,11 @@ def main() -> None:
     started = time.time()
     gaz = eval_gazetteer()
     reader = DisclosureReader(gaz)
-    report = {"gazetteer_entries": len(gaz), "facts": evaluate_dev(reader, gaz, args.verbose and not args.json)}
+    report = {
+        "gazetteer_entries": len(gaz),
+        "facts": evaluate_dev(reader, gaz, args.verbose and not args.json),
+        "facts_holdout": evaluate_dev(reader, gaz, args.verbose and not args.json, holdout=True),
+    }
     if args.ner:
         report["ner_stockmark_ja"] = evaluate_stockmark(gaz, args.ner_limit)
         report["ner_crossner_en"] = evaluate_crossner(gaz, args.ner_limit)
@@ -234,15 +241,20 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    facts = report["facts"]
+    for title, key in (("development set", "facts"), ("hold-out set (never tuned on)", "facts_holdout")):
+        print(f"== {title}")
+        _print_facts(report[key])
+    if args.ner:
+        print(json.dumps({k: report[k] for k in ("ner_stockmark_ja", "ner_crossner_en")}, indent=1))
+    print(f"seconds: {report['seconds']}")
+
+
+def _print_facts(facts: dict) -> None:
     for lang in ("en", "ja"):
         t = facts["by_language"][lang]
         print(f"[{lang}] fact-level P={t['precision']:.3f} R={t['recall']:.3f} F1={t['f1']:.3f}  (tp {t['tp']}, fp {t['fp']}, fn {t['fn']})  subjects {facts['subjects'][lang]}")
         for rel, v in facts["by_relation"][lang].items():
             print(f"    {rel:16s} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f}  (tp {v['tp']}, fp {v['fp']}, fn {v['fn']})")
-    if args.ner:
-        print(json.dumps({k: report[k] for k in ("ner_stockmark_ja", "ner_crossner_en")}, indent=1))
-    print(f"seconds: {report['seconds']}")
 
 
 if __name__ == "__main__":

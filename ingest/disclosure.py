@@ -421,7 +421,7 @@ class DisclosureIngestor:
         if relation == "AFFILIATED_WITH":
             rels.append(RelRecord(relation, sid, oid, {"role": f.get("role"), "role_normalized": f.get("role_normalized"), "start": start, "end": end, "paid": f.get("paid"), "primary": f.get("primary"), "org_name": org["name"]}, ev, key=f"{f.get('role_normalized')}|{start}"))
         elif relation == "ADVISES":
-            rels.append(RelRecord(relation, sid, oid, {"role": f.get("role") or f.get("role_normalized"), "start": start, "end": end, "paid": f.get("paid")}, ev, key=f"{f.get('role_normalized')}|{start}"))
+            rels.append(RelRecord(relation, sid, oid, {"role": f.get("role"), "role_normalized": f.get("role_normalized"), "start": start, "end": end, "paid": f.get("paid")}, ev, key=f"{f.get('role_normalized')}|{start}"))
         elif relation == "PARTICIPATES_IN":
             rels.append(RelRecord(relation, sid, oid, {"role": f.get("role"), "start": start, "end": end}, ev, key=str(start)))
         elif relation == "FUNDED_BY":
