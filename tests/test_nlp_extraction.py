@@ -145,7 +145,7 @@ def test_negated_statements_give_no_facts(reader):
 
 def test_dev_set_meets_acceptance(reader):
     """Fact-level F1 on the team-written development set (see bench/nlp_eval.py for the caveat)."""
-    from bench.nlp_eval import eval_gazetteer, evaluate_dev
+    from nlp.evaluation import eval_gazetteer, evaluate_dev
 
     gaz = eval_gazetteer()
     reader.use_gazetteer(gaz)
