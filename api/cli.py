@@ -167,6 +167,7 @@ def up(
 app.add_typer(__import__("api.cli_ingest", fromlist=["ingest_app"]).ingest_app, name="ingest")
 from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolve` and `screen`)
 app.add_typer(resolve_cli)
+import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
 
 
 def main() -> None:
