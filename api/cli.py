@@ -164,6 +164,9 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+__import__("api.cli_queries", fromlist=["register"]).register(app)  # kizuna paths | undisclosed | assess
+
+
 def main() -> None:
     app()
 
