@@ -112,6 +112,7 @@ def assess_cmd(
     as_of: str = typer.Option(None, "--as-of", help="Assessment date (YYYY-MM-DD, default today)."),
     param: list[str] = typer.Option(None, "--param", help="Override a pack parameter: name=value (repeatable)."),
     area: list[str] = typer.Option(None, "--area", help="Technology area of the proposal (repeatable)."),
+    budget_ms: int = typer.Option(600, "--budget-ms", help="Time budget of each concern-path search."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Proportionate risk assessment: findings, rules fired with citations, tier, recommendation."""
@@ -120,7 +121,8 @@ def assess_cmd(
     overrides = _params(param or [])
 
     async def work(db: Database):
-        return await assess(db, subject_id, packs=packs or None, as_of=as_of, params=overrides, technology_areas=area or None)
+        return await assess(db, subject_id, packs=packs or None, as_of=as_of, params=overrides, technology_areas=area or None,
+                            time_budget_ms=budget_ms)
 
     result = run_db(work)
     if as_json:

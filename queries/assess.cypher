@@ -21,7 +21,7 @@ OPTIONAL MATCH (s)-[d:SUBMITTED]->(:Disclosure)
 WITH s, count(d) AS disclosures
 CALL (s) {
   OPTIONAL MATCH (s)-[r]-(:Entity)
-  WHERE NOT type(r) IN ['SUBMITTED', 'HAS_PERSONAL_DATA', 'LISTED_ON', 'SAME_AS', 'IN_AREA', 'MEMBER_OF']
+  WHERE type(r) IN $counted_types
   RETURN count(CASE WHEN any(m IN coalesce(r.ev_method, []) WHERE NOT m STARTS WITH 'disclosure') THEN 1 END) AS open_links,
          count(CASE WHEN any(m IN coalesce(r.ev_method, []) WHERE m STARTS WITH 'disclosure') THEN 1 END) AS disclosed_links,
          count(CASE WHEN type(r) = 'AUTHORED' THEN 1 END) AS publications

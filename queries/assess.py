@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.db import Database
+from graph.model import load_model
 from kizuna.errors import InvalidInput, NotFound
 from queries.cypher import cypher
 from queries.exposure import all_exposures
@@ -30,6 +31,9 @@ from queries.undisclosed import undisclosed_links
 DEFAULT_ASSESS_HOPS = 3
 # Persons are judged on too little information when none of these is there.
 MIN_OPEN_LINKS = 1
+# Relationships that count as what is known about a subject (the model's links and structure,
+# not project membership, which is the assessment's own frame).
+COUNTED_TYPES = [t for t in load_model().rel_types("link", "structure") if t != "MEMBER_OF"]
 
 
 @dataclass
@@ -96,7 +100,8 @@ async def _subject_findings(db: Database, entity_id: str, name: str | None, is_p
     person = (entity_id, name)
     findings = [from_path(p, person, areas, as_of) for p in paths.paths]
     findings += [from_exposure(x, areas, as_of) for x in exposures]
-    info: dict[str, Any] = {"partial_paths": paths.partial, "left_out": [lo.reason for lo in paths.left_out]}
+    info: dict[str, Any] = {"partial_paths": paths.partial, "left_out": [lo.reason for lo in paths.left_out],
+                            "depth_short": paths.hops_explored < max_hops, "hops_explored": paths.hops_explored}
     if is_person:
         und = results[2]
         findings += [from_undisclosed(u, person, areas, as_of) for u in und.undisclosed]
@@ -121,6 +126,8 @@ def _coverage(label: str, rows: list[dict[str, Any]], infos: dict[str, dict[str,
         elif row["label"] == "Organization":
             if row["open_links"] < MIN_OPEN_LINKS and not row["identifiers"]:
                 missing.append(f"{who}: no registry identifier and no open-source relations — ownership and structure unknown")
+        if info.get("depth_short"):
+            missing.append(f"{who}: concern paths explored only {info['hops_explored']} hop(s) within the time budget — ties further out are unknown")
         for reason in info.get("left_out", []):
             notes.append(f"{who}: {reason}")
     if label == "Project" and not members:
@@ -185,7 +192,7 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None = Non
 
     gathered = await asyncio.gather(
         *[_subject_findings(db, sid, name, is_person, areas, as_of, window_from, max_hops, lists, time_budget_ms) for sid, name, is_person in subjects],
-        db.read(cypher("assess", "coverage"), {"ids": [s[0] for s in subjects]}),
+        db.read(cypher("assess", "coverage"), {"ids": [s[0] for s in subjects], "counted_types": COUNTED_TYPES}),
     )
     coverage_rows = gathered[-1]
     findings: list[Finding] = []

@@ -2,7 +2,7 @@
 
 A Finding carries only facts about links, listings, disclosure and technology areas — the
 fields in queries.rules.FINDING_FIELDS — plus its evidence and, for concern paths, the path.
-Nothing about a person's nationality, citizenship, ethnicity, name origin or language can get
+Nothing from the protected attributes of graph/model.yaml (they live on PersonalData) can get
 here: the questions that feed findings never reach PersonalData.
 """
 

@@ -7,7 +7,7 @@
 // followed onwards — so a university with 10k affiliates does not fan out into all of them.
 // Facts and listings are kept when their period overlaps [$from, $to] (ISO dates, compared on the
 // precision the stored date has: "2020" covers all of 2020). PersonalData is unreachable: the
-// pattern's relationship types never include HAS_PERSONAL_DATA.
+// pattern's relationship types never include the record link to PersonalData.
 MATCH (s:Entity {id: $id})
 MATCH p = SHORTEST 1 (s) ((a:Entity)-[r:__PATH_TYPES__]-(b:Entity)
     WHERE type(r) IN $types

@@ -3,7 +3,7 @@
 For every listed entity within ``max_hops`` (1–6) the answer holds one best path, each hop with
 its relation, dates, confidence and evidence, and a score (see ``path_score`` and
 docs/risk-questions.md). Paths follow only the model's link, structure and (decided) resolution
-relationships — never HAS_PERSONAL_DATA, so protected attributes cannot influence a path.
+relationships — never the record link to PersonalData, so protected attributes cannot influence a path.
 
 Why Cypher 5 ``SHORTEST 1`` over a quantified path pattern: the database runs one breadth-first
 search per request, partitioned per reached entity, and filters each hop while expanding

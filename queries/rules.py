@@ -2,7 +2,7 @@
 
 A rule fires on a finding when every condition in its ``when`` list holds. Conditions may only
 name fields in FINDING_FIELDS — facts about links, listings, disclosure and technology areas —
-so no rule can read nationality, citizenship, ethnicity, name origin or language: those are not
+so no rule can read a protected attribute of graph/model.yaml: those are not
 finding fields and never reach a finding (tests/test_no_discrimination.py checks both).
 
 Pack files hold ``parameters`` (look-back windows in years, list scopes as id globs, sensitive
