@@ -55,7 +55,7 @@ def paths_cmd(
     relation: list[str] = typer.Option(None, "--relation", help="Only these relationship types (repeatable)."),
     min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0),
     as_of: str = typer.Option(None, "--as-of", help="Only facts and listings valid on this date (YYYY-MM-DD)."),
-    hub_degree: int = typer.Option(500, "--hub-degree", help="Nodes with more relationships are not expanded through their links."),
+    hub_degree: int = typer.Option(200, "--hub-degree", help="Nodes with more relationships are not expanded through their links."),
     budget_ms: int = typer.Option(800, "--budget-ms", help="Time budget; deeper hops are left out when it runs out."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:

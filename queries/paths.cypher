@@ -3,19 +3,20 @@
 // __MAX_HOPS__ hops. The relationship types in the pattern are the model's link + structure +
 // resolution categories (filled in from graph/model.yaml, never from a request); $types narrows
 // them. Degree-aware expansion: a node with more than $hub_degree relationships (other than the
-// subject) is entered, and may be the end of a path, but only its structure relationships are
-// followed onwards — so a university with 10k affiliates does not fan out into all of them.
+// subject) is entered, and may be the end of a path, but is not expanded here — so a university
+// with 10k affiliates does not fan out into all of them; structure_from_hubs continues from it
+// over structure relations only. Every predicate is on one pattern element, so the database
+// applies them while expanding (inlined), not after.
 // Facts and listings are kept when their period overlaps [$from, $to] (ISO dates, compared on the
 // precision the stored date has: "2020" covers all of 2020). PersonalData is unreachable: the
 // pattern's relationship types never include the record link to PersonalData.
 MATCH (s:Entity {id: $id})
-MATCH p = SHORTEST 1 (s) ((a:Entity)-[r:__PATH_TYPES__]-(b:Entity)
+MATCH p = SHORTEST 1 (s) ((a:Entity WHERE a.id = $id OR COUNT { (a)--() } <= $hub_degree)-[r:__PATH_TYPES__]-(b:Entity)
     WHERE type(r) IN $types
       AND coalesce(r.confidence, 0.0) >= $min_confidence
       AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
       AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
       AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-      AND (a.id = $id OR type(r) IN $structure_types OR COUNT { (a)--() } <= $hub_degree)
   ){1,__MAX_HOPS__} (t:Entity)
 WHERE t.id <> $id AND EXISTS {
   MATCH (t)-[l:LISTED_ON]->(w:Watchlist)
@@ -39,20 +40,46 @@ RETURN eid AS entity, w.id AS watchlist_id, coalesce(w.name, w.id) AS watchlist_
        properties(l) AS props
 
 // name: hubs_left_out
-// Hubs (degree above $hub_degree) the search entered but did not expand through their link
-// relationships: what a partial result left out.
+// Hubs (degree above $hub_degree) the search reached but did not expand through their links,
+// with the path to each: what a partial result left out, and where structure-only searches
+// continue (statement structure_from_hubs).
 MATCH (s:Entity {id: $id})
-MATCH p = SHORTEST 1 (s) ((a:Entity)-[r:__PATH_TYPES__]-(b:Entity)
+MATCH p = SHORTEST 1 (s) ((a:Entity WHERE a.id = $id OR COUNT { (a)--() } <= $hub_degree)-[r:__PATH_TYPES__]-(b:Entity)
     WHERE type(r) IN $types
       AND coalesce(r.confidence, 0.0) >= $min_confidence
       AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
       AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
       AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-      AND (a.id = $id OR type(r) IN $structure_types OR COUNT { (a)--() } <= $hub_degree)
   ){1,__HUB_HOPS__} (h:Entity)
 WHERE h.id <> $id AND COUNT { (h)--() } > $hub_degree
-RETURN h.id AS id, coalesce(h.name, h.title) AS name, COUNT { (h)--() } AS degree, size(relationships(p)) AS hops
-ORDER BY degree DESC LIMIT $max_hubs
+WITH h, p, COUNT { (h)--() } AS degree
+ORDER BY size(relationships(p)), degree DESC LIMIT $max_hubs
+RETURN h.id AS id, coalesce(h.name, h.title) AS name, degree, size(relationships(p)) AS hops,
+       [n IN nodes(p) | {id: n.id, label: [x IN labels(n) WHERE x <> 'Entity'][0], name: coalesce(n.name, n.title), kind: n.kind}] AS nodes,
+       [x IN relationships(p) | {type: type(x), from: startNode(x).id, to: endNode(x).id, props: properties(x)}] AS rels
+
+// name: structure_from_hubs
+// From each hub, only organizational structure (part of, subsidiary of, supervised by, owned
+// by, decided SAME_AS) is followed on to listed entities: a big university's supervising agency
+// is found without fanning out into its thousands of affiliates.
+UNWIND $hubs AS hub
+MATCH (h:Entity {id: hub})
+MATCH p = SHORTEST 1 (h) ((a:Entity)-[r:__STRUCTURE_TYPES__]-(b:Entity)
+    WHERE type(r) IN $types
+      AND coalesce(r.confidence, 0.0) >= $min_confidence
+      AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
+      AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
+      AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
+  ){1,__HUB_HOPS__} (t:Entity)
+WHERE t.id <> $id AND EXISTS {
+  MATCH (t)-[l:LISTED_ON]->(w:Watchlist)
+  WHERE ($lists IS NULL OR w.id IN $lists)
+    AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
+    AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
+}
+RETURN hub, t.id AS target,
+       [n IN nodes(p) | {id: n.id, label: [x IN labels(n) WHERE x <> 'Entity'][0], name: coalesce(n.name, n.title), kind: n.kind}] AS nodes,
+       [x IN relationships(p) | {type: type(x), from: startNode(x).id, to: endNode(x).id, props: properties(x)}] AS rels
 
 // name: subject
 // The subject of a question (any entity but PersonalData).

@@ -30,12 +30,9 @@ from queries.timing import parse_day, read_within, today, year_fraction
 
 MAX_HOPS_LIMIT = 6
 DEFAULT_MAX_HOPS = 4
-DEFAULT_HUB_DEGREE = 500
+DEFAULT_HUB_DEGREE = 200
 DEFAULT_TIME_BUDGET_MS = 800
-# Hubs left out are reported when they lie within this many hops of the subject (the search
-# itself applies the hub rule at every depth); listing farther hubs would cost a second full
-# traversal.
-HUB_REPORT_HOPS = 2
+MAX_HUBS = 50  # hubs continued over structure (and reported) per request
 
 # Weight of one hop by relationship type: how directly the relation transmits influence.
 # Appointments, program participation and control count fully; co-authorship (two AUTHORED
@@ -72,15 +69,17 @@ def path_types() -> tuple[list[str], list[str]]:
 
 
 def _statement(name: str, max_hops: int) -> str:
-    follow, _ = path_types()
+    follow, structure = path_types()
     text = cypher("paths", name).replace("__PATH_TYPES__", "|".join(ident(t) for t in follow))
-    return text.replace("__MAX_HOPS__", str(max_hops)).replace("__HUB_HOPS__", str(min(max(max_hops - 1, 1), HUB_REPORT_HOPS)))
+    text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure))
+    return text.replace("__MAX_HOPS__", str(max_hops)).replace("__HUB_HOPS__", str(max(max_hops - 1, 1)))
 
 
 # One text per depth, assembled once from the model's allow-listed names and the constant range
 # of depths; a request only picks one of them.
 _PATHS = {h: _statement("concern_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
 _HUBS = {h: _statement("hubs_left_out", h) for h in range(2, MAX_HOPS_LIMIT + 1)}
+_FROM_HUBS = {h: _statement("structure_from_hubs", h) for h in range(2, MAX_HOPS_LIMIT + 1)}
 BASELINE = {h: _statement("baseline_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
 
 
@@ -244,7 +243,7 @@ def _params(subject_id: str, f: PathFilters) -> dict[str, Any]:
         "as_of": f.as_of,
         "lists": f.lists,
         "hub_degree": f.hub_degree,
-        "max_hubs": 25,
+        "max_hubs": MAX_HUBS,
     }
 
 
@@ -288,13 +287,7 @@ async def concern_paths(db: Database, subject_id: str, filters: PathFilters | No
     rows = rows or []
 
     if explored >= 2:
-        remaining = budget - (time.perf_counter() - started)
-        hubs = await read_within(db, _HUBS[explored], params, max(remaining, 0.05)) if remaining > 0 else None
-        if hubs is None:
-            left_out.append(LeftOut("hub", "time budget ran out before hubs on the way were listed; some may have been skipped"))
-        for h in hubs or []:
-            left_out.append(LeftOut("hub", f"links of this hub (degree {h['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
-                                    h["id"], h["name"], h["degree"], h["hops"]))
+        rows += await _through_hubs(db, params, explored, budget - (time.perf_counter() - started), f, left_out)
 
     targets = sorted({r["target"] for r in rows} | {subject_id})
     listing_rows = await db.read(cypher("paths", "listings"), {"ids": targets, "lists": f.lists, "as_of": f.as_of})
@@ -323,11 +316,40 @@ async def concern_paths(db: Database, subject_id: str, filters: PathFilters | No
                               round((time.perf_counter() - started) * 1000, 2))
 
 
+async def _through_hubs(db: Database, params: dict[str, Any], depth: int, remaining: float, f: PathFilters,
+                        left_out: list[LeftOut]) -> list[dict]:
+    """Hubs reached within depth-1 hops, reported as left out, and continued over structure
+    relations only; returns the stitched paths (subject → hub → listed entity) within ``depth``."""
+    hubs = await read_within(db, _HUBS[depth], params, max(remaining, 0.05)) if remaining > 0 else None
+    if hubs is None:
+        left_out.append(LeftOut("hub", "time budget ran out before hubs on the way were listed; paths through hubs may be missing"))
+        return []
+    for h in hubs:
+        left_out.append(LeftOut("hub", f"links of this hub (degree {h['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
+                                h["id"], h["name"], h["degree"], h["hops"]))
+    if not hubs:
+        return []
+    if len(hubs) >= MAX_HUBS:
+        left_out.append(LeftOut("hub", f"more than {MAX_HUBS} hubs on the way; only the nearest {MAX_HUBS} were continued"))
+    onward = await read_within(db, _FROM_HUBS[depth], {**params, "hubs": [h["id"] for h in hubs]}, max(remaining, 0.05))
+    if onward is None:
+        left_out.append(LeftOut("hub", "time budget ran out before structure beyond hubs was followed"))
+        return []
+    to_hub = {h["id"]: h for h in hubs}
+    stitched = []
+    for row in onward:
+        head = to_hub[row["hub"]]
+        if len(head["rels"]) + len(row["rels"]) <= depth:
+            stitched.append({"target": row["target"], "nodes": head["nodes"] + row["nodes"][1:], "rels": head["rels"] + row["rels"]})
+    return stitched
+
+
 async def warm_up(db: Database) -> None:
     """Plan every concern-path statement once (EXPLAIN runs nothing), so the first real request
     does not spend its time budget on query planning. Call at service start."""
     params = _params("warm-up", PathFilters().validated())
     params.update({"ids": [], "as_of": None})
-    for text in list(_PATHS.values()) + list(_HUBS.values()):
+    params["hubs"] = []
+    for text in list(_PATHS.values()) + list(_HUBS.values()) + list(_FROM_HUBS.values()):
         await db.read("EXPLAIN " + text, params)
     await db.read("EXPLAIN " + cypher("paths", "listings"), params)
