@@ -60,12 +60,13 @@ async def scenario(db) -> None:
 async def test_clean_person_is_accepted_with_no_tier(graph):
     await scenario(graph)
     a = await assess(graph, "per:ken", as_of=AS_OF, time_budget_ms=BUDGET)
-    # Ken's only tie is sharing projects with Mia, who is at the Named Institute: a finding for
-    # context (tier low) that no rule acts on.
+    # Ken's only ties are through colleagues: a project shared with Mia (at the Named Institute)
+    # and the home university shared with Tom (in the talent plan) — findings for context
+    # (tier low) that no rule acts on.
     assert (a.recommendation, a.tier) == ("ACCEPT", "low")
     assert a.rules_fired == [] and a.coverage.sufficient
-    assert [(f.kind, f.entity_id, f.hops, f.via_structure_only) for f in a.findings] == [("concern_path", "org:nro", 3, False)]
-    assert a.findings[0].path.hops[0].relation == "MEMBER_OF"
+    found = sorted((f.kind, f.entity_id, f.hops, f.via_structure_only, f.path.hops[0].relation) for f in a.findings)
+    assert found == [("concern_path", "org:nro", 3, False, "MEMBER_OF"), ("concern_path", "org:ttp", 3, False, "AFFILIATED_WITH")]
 
 
 async def test_no_information_is_not_a_clean_bill(graph):
