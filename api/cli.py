@@ -168,6 +168,7 @@ app.add_typer(__import__("api.cli_ingest", fromlist=["ingest_app"]).ingest_app, 
 from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolve` and `screen`)
 app.add_typer(resolve_cli)
 import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
+__import__("api.cli_queries", fromlist=["register"]).register(app)  # kizuna paths | undisclosed | assess
 
 
 def main() -> None:
