@@ -164,6 +164,9 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+import api.cli_keys  # noqa: E402,F401  (registers `kizuna keys ...` and `kizuna schema ...`)
+
+
 def main() -> None:
     app()
 
