@@ -94,7 +94,7 @@ async def _lookup(info: Info, label: str, id: str | None, identifier: str | None
     else:
         ids = [id]
     if not ids:
-        return NotFound(message=f"no {label.lower()} matches", id=id)
+        return NotFound(message=f"no {label.lower()} matches", requested_id=id)
     if len(ids) > 1:
         rows = await _ctx(info)["loaders"].nodes.load_many(ids)
         for r in rows:
@@ -104,7 +104,7 @@ async def _lookup(info: Info, label: str, id: str | None, identifier: str | None
                          candidates=[Candidate(id=r.id, label=r.label, name=r.props.get("name"), score=1.0) for r in rows if r])
     row = await _node(info, ids[0])
     if row is None or row.label != label:
-        return NotFound(message=f"no {label.lower()} with id {ids[0]!r}", id=ids[0])
+        return NotFound(message=f"no {label.lower()} with id {ids[0]!r}", requested_id=ids[0])
     return node_from_row(row, info)
 
 
@@ -145,7 +145,7 @@ class Query:
     async def entity(self, info: Info, id: strawberry.ID) -> EntityResult:
         row = await _node(info, id)
         if row is None:
-            return NotFound(message=f"no entity with id {id!r}", id=id)
+            return NotFound(message=f"no entity with id {id!r}", requested_id=id)
         return node_from_row(row, info)
 
     @strawberry.field(description="One person by id, identifier (ORCID, KAKEN, e-Rad, ...) or exact name. Audited.", permission_classes=[IsViewer])
@@ -179,7 +179,7 @@ class Query:
         skip = decode_cursor(after)
         subject = await _subject_ref(info, subject_id)
         if subject is None:
-            return NotFound(message=f"no person, organization or project with id {subject_id!r}", id=subject_id)
+            return NotFound(message=f"no person, organization or project with id {subject_id!r}", requested_id=subject_id)
         try:
             data = as_dict(await backends.concern_paths(_ctx(info)["db"], subject_id, max_hops=max_hops, lists=lists, relation_types=relation_types,
                                                         min_confidence=min_confidence, as_of=as_of, limit=skip + first + 1))
@@ -197,7 +197,7 @@ class Query:
     async def undisclosed_links(self, info: Info, person_id: strawberry.ID) -> UndisclosedLinksResult:
         person = await _subject_ref(info, person_id, ("Person",))
         if person is None:
-            return NotFound(message=f"no person with id {person_id!r}", id=person_id)
+            return NotFound(message=f"no person with id {person_id!r}", requested_id=person_id)
         try:
             data = as_dict(await backends.undisclosed_links(_ctx(info)["db"], person_id))
         except backends.NotAvailable as exc:
@@ -212,7 +212,7 @@ class Query:
     async def risk_assessment(self, info: Info, subject_id: strawberry.ID, packs: list[str] | None = None, as_of: str | None = None) -> RiskAssessmentResult:
         subject = await _subject_ref(info, subject_id)
         if subject is None:
-            return NotFound(message=f"no person, organization or project with id {subject_id!r}", id=subject_id)
+            return NotFound(message=f"no person, organization or project with id {subject_id!r}", requested_id=subject_id)
         try:
             data = as_dict(await backends.assess(_ctx(info)["db"], subject_id, packs=packs, as_of=as_of))
         except backends.NotAvailable as exc:
@@ -243,13 +243,13 @@ class Query:
         if bool(id) == bool(person_id):
             raise InvalidInput("give exactly one of id or personId")
         if person_id and await _subject_ref(info, person_id, ("Person",)) is None:
-            return NotFound(message=f"no person with id {person_id!r}", id=person_id)
+            return NotFound(message=f"no person with id {person_id!r}", requested_id=person_id)
         try:
             found = await backends.disclosure(_ctx(info)["db"], disclosure_id=id, person_id=person_id)
         except backends.NotAvailable as exc:
             return _not_available(exc)
         if not found:
-            return NotFound(message="no such disclosure", id=id or person_id)
+            return NotFound(message="no such disclosure", requested_id=id or person_id)
         d = as_dict(found)
         return Disclosure(id=d["id"], person=ref_from(d.get("person"), info), version=d.get("version"), submitted_at=d.get("submitted_at"), document=d.get("document"),
                           languages=list(d.get("languages") or []), evidence=Evidence.many(d.get("evidence")), statements=[
@@ -270,7 +270,7 @@ class Query:
             found = await backends.sweep(_ctx(info)["db"], id)
         except backends.NotAvailable as exc:
             return _not_available(exc)
-        return sweep_from(as_dict(found)) if found else NotFound(message=f"no sweep with id {id!r}", id=id)
+        return sweep_from(as_dict(found)) if found else NotFound(message=f"no sweep with id {id!r}", requested_id=id)
 
     @strawberry.field(description="Sweep runs, newest first, optionally of one definition.", permission_classes=[IsViewer])
     async def sweeps(self, info: Info, definition: str | None = None, first: int = 20, after: str | None = None) -> SweepsResult:
@@ -327,7 +327,7 @@ async def _check_target(info: Info, subject_id: str | None, finding_id: str | No
     if finding_id:
         subject = await decisions_q.finding_subject(_ctx(info)["db"], finding_id)
         if subject is None:
-            return NotFound(message=f"no finding with id {finding_id!r}", id=finding_id)
+            return NotFound(message=f"no finding with id {finding_id!r}", requested_id=finding_id)
         if subject_id and subject_id != subject:
             raise InvalidInput(f"finding {finding_id!r} is about {subject!r}, not {subject_id!r}")
         subject_id = subject
@@ -335,7 +335,7 @@ async def _check_target(info: Info, subject_id: str | None, finding_id: str | No
         raise InvalidInput("give a subjectId or a findingId")
     row = await _node(info, subject_id)
     if row is None:
-        return NotFound(message=f"no entity with id {subject_id!r}", id=subject_id)
+        return NotFound(message=f"no entity with id {subject_id!r}", requested_id=subject_id)
     return subject_id, finding_id
 
 
@@ -372,7 +372,7 @@ class Mutation:
         if isinstance(read, Rejected):
             return read
         if person_id and await _subject_ref(info, person_id, ("Person",)) is None:
-            return NotFound(message=f"no person with id {person_id!r}", id=person_id)
+            return NotFound(message=f"no person with id {person_id!r}", requested_id=person_id)
         try:
             data = await backends.ingest_disclosure(_ctx(info)["db"], person_id=person_id, filename=read[0], content=read[1], actor=_principal(info).actor)
         except backends.NotAvailable as exc:
@@ -414,7 +414,7 @@ class Mutation:
         rows = await _ctx(info)["loaders"].nodes.load_many([a, b])
         for eid, row in zip((a, b), rows):
             if row is None or row.label not in ("Person", "Organization"):
-                return NotFound(message=f"no person or organization with id {eid!r}", id=eid)
+                return NotFound(message=f"no person or organization with id {eid!r}", requested_id=eid)
         if rows[0].label != rows[1].label:
             raise InvalidInput(f"{a!r} is a {rows[0].label} and {b!r} a {rows[1].label}: only like can be the same")
         start, end = sorted((a, b))
@@ -432,7 +432,7 @@ class Mutation:
         try:
             done = await watchlists_api.add_entry(_ctx(info)["db"], watchlist=input.watchlist, entry=entry, actor=_principal(info).actor)
         except NotFoundError as exc:
-            return NotFound(message=exc.message, id=input.entity_id)
+            return NotFound(message=exc.message, requested_id=input.entity_id)
         return WatchlistEntryAdded(watchlist_id=done["watchlist_id"], entity_id=done["entity_id"], relation_id=done["relation_id"])
 
     @strawberry.mutation(description="Import a watchlist file (CSV or YAML; see docs/api.md) under a name (admin).", permission_classes=[IsAdmin])
@@ -465,15 +465,15 @@ def build_schema(config: ApiConfig | None = None, *, introspection: bool = True)
     """The schema with its validation limits; introspection can be turned off."""
     config = config or ApiConfig()
     extensions: list = [
-        QueryDepthLimiter(max_depth=config.max_depth),
-        MaxAliasesLimiter(max_alias_count=config.max_aliases),
-        MaxTokensLimiter(max_token_count=config.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=config.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=config.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=config.max_tokens),
         AuditExtension,
         ErrorMapper,
         RoundTrips,
     ]
     if not introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions, types=[Person, Organization, Watchlist])
 
 

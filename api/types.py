@@ -38,7 +38,7 @@ def script_of(text: str) -> str:
         if not ch.isalpha():
             continue
         word = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
-        word = {"CJK": "Han", "HALFWIDTH": "Katakana", "FULLWIDTH": "Latin"}.get(word, word.title())
+        word = {"CJK": "Han", "HALFWIDTH": "Katakana", "KATAKANA-HIRAGANA": "Katakana", "FULLWIDTH": "Latin"}.get(word, word.title())
         counts[word] = counts.get(word, 0) + 1
     if not counts:
         return "Unknown"
@@ -389,7 +389,7 @@ def node_from_row(row: NodeRow, info: Info) -> Node:
 @strawberry.type(description="Nothing with that id or identifier exists (or it is not of the type asked for).")
 class NotFound:
     message: str
-    id: str | None = None
+    requested_id: str | None = None
 
 
 @strawberry.type(description="A candidate of an ambiguous look-up.")
