@@ -56,6 +56,10 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
 
     async def context_getter(request: Request) -> dict:
         state = request.app.state
+        if request.method == "GET":
+            # GET only serves the GraphiQL page (queries over GET are off), which needs no caller;
+            # every field still requires a principal, so nothing can be read this way.
+            return {"request": request, "principal": None, "config": config}
         principal = await state.authenticator.authenticate(request.headers)
         wait = state.rate.take(principal.actor)
         if wait:

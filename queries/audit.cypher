@@ -16,11 +16,13 @@ SET h.seq = $seq, h.hash = $hash
 RETURN written
 
 // name: page
-MATCH (a:AuditEntry)
-WHERE ($person_id IS NULL OR a.person_id = $person_id) AND ($actor IS NULL OR a.actor = $actor)
-WITH a ORDER BY a.seq DESC
-WITH collect(a) AS all
-RETURN size(all) AS total, [a IN all[$skip..$skip + $limit] | properties(a)] AS items
+CALL () { MATCH (a:AuditEntry) WHERE ($person_id IS NULL OR a.person_id = $person_id) AND ($actor IS NULL OR a.actor = $actor) RETURN count(*) AS total }
+CALL () {
+  MATCH (a:AuditEntry) WHERE ($person_id IS NULL OR a.person_id = $person_id) AND ($actor IS NULL OR a.actor = $actor)
+  WITH a ORDER BY a.seq DESC SKIP $skip LIMIT $limit
+  RETURN collect(properties(a)) AS items
+}
+RETURN total, items
 
 // name: chain
 MATCH (a:AuditEntry)

@@ -28,11 +28,13 @@ CALL (target) {
 RETURN target, properties(r) AS r ORDER BY r.recorded_at DESC, r.id
 
 // name: findings_page
-MATCH (f:Finding)
-WHERE $subject_id IS NULL OR f.subject_id = $subject_id
-WITH f ORDER BY f.severity DESC, f.id
-WITH collect(f) AS all
-RETURN size(all) AS total, [f IN all[$skip..$skip + $limit] | properties(f)] AS items
+CALL () { MATCH (f:Finding) WHERE $subject_id IS NULL OR f.subject_id = $subject_id RETURN count(*) AS total }
+CALL () {
+  MATCH (f:Finding) WHERE $subject_id IS NULL OR f.subject_id = $subject_id
+  WITH f ORDER BY f.severity DESC, f.id SKIP $skip LIMIT $limit
+  RETURN collect(properties(f)) AS items
+}
+RETURN total, items
 
 // name: finding
 MATCH (f:Finding {id: $id})

@@ -38,8 +38,10 @@ WHERE n.ror = $value OR n.wikidata = $value OR n.grid = $value OR n.lei = $value
 RETURN n.id AS id ORDER BY id LIMIT $limit
 
 // name: watchlists_page
-MATCH (w:Watchlist)
-WITH w ORDER BY w.name, w.id
-WITH collect(w) AS all
-RETURN size(all) AS total,
-       [w IN all[$skip..$skip + $limit] | {id: w.id, label: 'Watchlist', props: properties(w)}] AS items
+CALL () { MATCH (w:Watchlist)  RETURN count(*) AS total }
+CALL () {
+  MATCH (w:Watchlist) 
+  WITH w ORDER BY w.name, w.id SKIP $skip LIMIT $limit
+  RETURN collect({id: w.id, label: 'Watchlist', props: properties(w)}) AS items
+}
+RETURN total, items
