@@ -40,6 +40,13 @@ from queries import search as search_q
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 
 
+def _precise_now() -> str:
+    """A timestamp to the microsecond: two decisions in the same second stay two pieces of evidence."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat()
+
+
 def _ctx(info: Info) -> dict:
     return info.context
 
@@ -419,7 +426,7 @@ class Mutation:
             raise InvalidInput(f"{a!r} is a {rows[0].label} and {b!r} a {rows[1].label}: only like can be the same")
         start, end = sorted((a, b))
         now, actor = utc_now_iso(), _principal(info).actor
-        ev = EvidenceRecord(source_id=f"src:api:{actor}", locator=f"resolveMatch {now}", observed_at=now, method="human-decision", confidence=1.0, text=rationale.strip()[:500])
+        ev = EvidenceRecord(source_id=f"src:api:{actor}", locator=f"resolveMatch {_precise_now()}", observed_at=now, method="human-decision", confidence=1.0, text=rationale.strip()[:500])
         props = {"candidate": False, "score": 1.0 if same else 0.0, "decision": "same" if same else "not_same", "decided_by": actor, "decided_at": now, "rationale": rationale.strip()}
         await GraphWriter(_ctx(info)["db"]).write_relationships([RelRecord("SAME_AS", start, end, props, ev)])
         refs = [ref_from({"id": r.id, "label": r.label, "name": r.props.get("name"), "names": r.props.get("names")}, info) for r in rows]

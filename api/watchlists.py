@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 
 import yaml
@@ -81,7 +82,7 @@ async def add_entry(db: Database, *, watchlist: str, entry: EntryInput, actor: s
         found = await people_q.nodes_by_ids(db, [entry.entity_id])
         if entry.entity_id not in found or found[entry.entity_id].label not in ("Person", "Organization"):
             raise NotFound(f"no person or organization with id {entry.entity_id!r}")
-    ev = Evidence(source_id=f"src:api:{actor}", locator=f"addWatchlistEntry {now}", observed_at=now, method="manual-entry",
+    ev = Evidence(source_id=f"src:api:{actor}", locator=f"addWatchlistEntry {datetime.now(timezone.utc).isoformat()}", observed_at=now, method="manual-entry",
                   confidence=1.0, text=(entry.name or entry.entity_id or "")[:200])
     writer = GraphWriter(db)
     wid = watchlist if watchlist in existing else await _ensure_watchlist(writer, wl_name, ev)
