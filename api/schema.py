@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules, DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache,
+)
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
@@ -469,18 +471,26 @@ class RoundTrips(strawberry.extensions.SchemaExtension):
 
 
 def build_schema(config: ApiConfig | None = None, *, introspection: bool = True) -> strawberry.Schema:
-    """The schema with its validation limits; introspection can be turned off."""
+    """The schema with its validation limits; introspection can be turned off.
+
+    The depth and alias rules are built once and shared by every request (each request gets a
+    fresh, cheap extension holding the same rule classes), so that the parse and validation
+    caches recognise a repeated query and skip both steps."""
     config = config or ApiConfig()
+    rules = [
+        *QueryDepthLimiter(max_depth=config.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=config.max_aliases).validation_rules,
+        *([] if introspection else DisableIntrospection().validation_rules),
+    ]
     extensions: list = [
-        lambda: QueryDepthLimiter(max_depth=config.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=config.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=config.max_tokens),
+        lambda: ParserCache(maxsize=1024),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=1024),
         AuditExtension,
         ErrorMapper,
         RoundTrips,
     ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions, types=[Person, Organization, Watchlist])
 
 
