@@ -92,12 +92,13 @@ async def _lookup(info: Info, label: str, id: str | None, identifier: str | None
         wanted = " ".join(name.split()).casefold()
         hits = await search_q.search(db, name, labels=[label], limit=10)
         exact = [h for h in hits if any(" ".join(n.split()).casefold() == wanted for n in [h.name or "", *h.names])]
+        # only an exact name (or alias) picks a person; near matches come back as candidates
         chosen = exact or hits
-        if len(chosen) > 1:
+        if len(chosen) > 1 or (chosen and not exact):
             for h in chosen:
                 if h.label == "Person":
                     _ctx(info)["audit"].saw(h.id)
-            return Ambiguous(message=f"{len(chosen)} {label.lower()}s match {name!r}; ask again by id",
+            return Ambiguous(message=f"{len(chosen)} {label.lower()}s {'match' if exact else 'resemble'} {name!r}; ask again by id",
                              candidates=[Candidate(id=h.id, label=h.label, name=h.name, score=h.score) for h in chosen])
         ids = [h.id for h in chosen]
     else:
