@@ -26,7 +26,7 @@ from api.types import (
     Decision, DecisionResult, Disclosure, DisclosureResult, DisclosureStatement, EntityResult, Evidence, IngestReport, IngestResult,
     Finding, ImportResult, InsufficientInformation, MatchDecision, MatchResult, Name, Node, NotAvailable, NotFound, Organization, OrganizationResult,
     Outcome, Person, PersonResult, RecordError, Rejected, Response, ResponseResult, RiskAssessment, RiskAssessmentResult, RuleFired,
-    ScreenMatch, ScreenMatches, ScreenResult, Sweep, SweepResult, SweepsResult, Tier, UndisclosedLink, UndisclosedLinks,
+    ScreenMatch, ScreenMatches, ScreenResult, Sweep, SweepConnection, SweepResult, SweepsResult, Tier, UndisclosedLink, UndisclosedLinks,
     UndisclosedLinksResult, Watchlist, WatchlistEntryAdded, WatchlistEntryResult, WatchlistImport, as_dict, decode_cursor, finding_from,
     hop_from, listing_from, make_connection, names_of, node_from_row, ref_from, sweep_from,
 )
@@ -290,7 +290,7 @@ class Query:
             total, items = await backends.sweeps(_ctx(info)["db"], definition=definition, skip=skip, limit=first)
         except backends.NotAvailable as exc:
             return _not_available(exc)
-        return make_connection([sweep_from(as_dict(s)) for s in items], skip, first, total)
+        return make_connection([sweep_from(as_dict(s)) for s in items], skip, first, total, cls=SweepConnection)
 
     @strawberry.field(description="The audit trail of person look-ups, newest first (auditor only), with a chain check.", permission_classes=[IsAuditor])
     async def audit_log(self, info: Info, person_id: str | None = None, actor: str | None = None, first: int = 50, after: str | None = None) -> AuditLog:

@@ -164,10 +164,10 @@ def decode_cursor(cursor: str | None) -> int:
     return offset + 1
 
 
-def make_connection(items: list, skip: int, first: int, total: int | None, has_next: bool | None = None) -> Connection:
+def make_connection(items: list, skip: int, first: int, total: int | None, has_next: bool | None = None, cls: type = Connection) -> Connection:
     edges = [Edge(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(items[:first])]
     more = has_next if has_next is not None else (total is not None and skip + len(edges) < total)
-    return Connection(
+    return cls(
         edges=edges,
         page_info=PageInfo(has_next_page=more, has_previous_page=skip > 0, start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None),
         total_count=total,
@@ -728,7 +728,12 @@ UndisclosedLinksResult = Annotated[Union[UndisclosedLinks, NotFound, NotAvailabl
 RiskAssessmentResult = Annotated[Union[RiskAssessment, InsufficientInformation, NotFound, NotAvailable], strawberry.union("RiskAssessmentResult")]
 DisclosureResult = Annotated[Union[Disclosure, NotFound, NotAvailable], strawberry.union("DisclosureResult")]
 SweepResult = Annotated[Union[Sweep, NotFound, NotAvailable], strawberry.union("SweepResult")]
-SweepsResult = Annotated[Union[Connection[Sweep], NotAvailable], strawberry.union("SweepsResult")]
+@strawberry.type(description="Sweep runs, newest first.")
+class SweepConnection(Connection[Sweep]):
+    """A concrete connection type, so that it can be a member of a union."""
+
+
+SweepsResult = Annotated[Union[SweepConnection, NotAvailable], strawberry.union("SweepsResult")]
 IngestResult = Annotated[Union[IngestReport, Rejected, NotFound, NotAvailable], strawberry.union("IngestResult")]
 DecisionResult = Annotated[Union[Decision, NotFound], strawberry.union("DecisionResult")]
 ResponseResult = Annotated[Union[Response, NotFound], strawberry.union("ResponseResult")]

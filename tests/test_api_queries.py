@@ -123,6 +123,15 @@ async def test_nested_query_round_trips_do_not_grow_with_rows(api: Api, db):
     assert trips_large <= 6  # search (2) + nodes + affiliations + listings + audit append
 
 
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 async def test_adapter_backed_queries_say_not_available(api: Api):
     """Capabilities built in other modules answer NotAvailable (typed) until they are wired."""
     cases = {
@@ -134,7 +143,11 @@ async def test_adapter_backed_queries_say_not_available(api: Api):
         "sweep": '{ sweep(id: "swp:1") { __typename ... on NotAvailable { feature } } }',
         "sweeps": '{ sweeps { __typename ... on NotAvailable { feature } } }',
     }
+    modules = {"screen": "resolve.screen", "concernPaths": "queries.paths", "undisclosedLinks": "queries.undisclosed", "riskAssessment": "queries.assess",
+               "disclosure": "ingest.disclosure", "sweep": "sweeps.store", "sweeps": "sweeps.store"}
     for name, q in cases.items():
+        if _installed(modules[name]):
+            continue  # wired: its own tests cover it
         d = api.data(q, role="investigator")
         assert d[name]["__typename"] == "NotAvailable", (name, d)
         assert d[name]["feature"]
