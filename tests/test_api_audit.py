@@ -95,3 +95,17 @@ async def test_no_operation_can_alter_the_trail():
     cypher = (Path(__file__).resolve().parent.parent / "queries" / "audit.cypher").read_text()
     assert "DELETE" not in cypher.upper() and "REMOVE" not in cypher.upper()
     assert "SET A." not in cypher.upper().replace(" ", " ")
+
+
+async def test_concurrent_reads_keep_one_linear_chain(api: Api):
+    """Many requests at once (group-committed appends): exactly one entry each, chain intact."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = total(api)
+    people = ["per:hanako", "per:taro", "per:taro2"] * 10
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        bodies = list(pool.map(lambda pid: api.gql('query($id: ID!) { person(id: $id) { __typename } }', {"id": pid}), people))
+    assert all(not b.get("errors") for b in bodies)
+    assert total(api) == before + len(people)
+    status = api.data('{ auditLog(first: 1) { chain { valid entries headSeq } } }', role="auditor")["auditLog"]["chain"]
+    assert status["valid"] is True and status["entries"] == status["headSeq"] == before + len(people)
