@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from api.config import ApiConfig
-from kizuna.errors import InvalidInput, KizunaError, LimitExceeded
+from kizuna.errors import KizunaError, LimitExceeded
 
 log = logging.getLogger("kizuna.api")
 
@@ -139,8 +139,6 @@ def format_error(error: GraphQLError) -> GraphQLError:
         if original.hint:
             extensions["hint"] = original.hint
         return GraphQLError(original.message, nodes=error.nodes, positions=error.positions, path=error.path, extensions=extensions)
-    if isinstance(original, (ValueError, TypeError)) and error.path is not None and "Upload" in str(original):
-        return GraphQLError(str(original), path=error.path, extensions={"code": InvalidInput.code})
     if error.extensions and "code" in error.extensions:  # permission errors carry their code
         return error
     log.exception("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)

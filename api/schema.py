@@ -23,12 +23,12 @@ from api.config import ApiConfig
 from api.limits import ErrorMapper, check_first, check_path_cost
 from api.types import (
     Ambiguous, AssessedFinding, AuditChainStatus, AuditEntry, Candidate, Citation, ConcernPath, ConcernPaths, ConcernPathsResult, Connection,
-    Decision, DecisionResult, Disclosure, DisclosureResult, DisclosureStatement, EntityResult, Evidence, IngestReport, IngestResult,
-    Finding, ImportResult, InsufficientInformation, MatchDecision, MatchResult, Name, Node, NotAvailable, NotFound, Organization, OrganizationResult,
-    Outcome, Person, PersonResult, RecordError, Rejected, Response, ResponseResult, RiskAssessment, RiskAssessmentResult, RuleFired,
-    ScreenMatch, ScreenMatches, ScreenResult, Sweep, SweepConnection, SweepResult, SweepsResult, Tier, UndisclosedLink, UndisclosedLinks,
-    UndisclosedLinksResult, Watchlist, WatchlistEntryAdded, WatchlistEntryResult, WatchlistImport, as_dict, decode_cursor, finding_from,
-    hop_from, listing_from, make_connection, names_of, node_from_row, ref_from, sweep_from,
+    Decision, DecisionResult, Disclosure, DisclosureResult, DisclosureStatement, EntityResult, Evidence, IngestReport, IngestResult, Finding,
+    ImportResult, InsufficientInformation, MatchDecision, MatchResult, Name, Node, NotAvailable, NotFound, Organization, OrganizationResult, Outcome,
+    Person, PersonResult, RecordError, Rejected, Response, ResponseResult, RiskAssessment, RiskAssessmentResult, RuleFired, ScreenMatch,
+    ScreenMatches, ScreenResult, Sweep, SweepConnection, SweepResult, SweepsResult, Tier, UndisclosedLink, UndisclosedLinks, UndisclosedLinksResult,
+    Watchlist, WatchlistEntryAdded, WatchlistEntryResult, WatchlistImport, as_dict, decode_cursor, finding_from, hop_from, listing_from,
+    make_connection, names_of, node_from_row, ref_from, sweep_from,
 )
 from graph.provenance import Evidence as EvidenceRecord
 from graph.provenance import utc_now_iso

@@ -20,7 +20,6 @@ from strawberry.types import Info
 
 from api.auth import IsInvestigator
 from graph.model import load_model
-from graph.provenance import evidence_list
 from kizuna.errors import InvalidInput
 from queries.entity import split_props
 from queries.people import NodeRow, RelRow
