@@ -31,6 +31,9 @@ test: launcher
 bench: launcher
 	$(BIN)/python -m bench
 
+schema: $(STAMP)
+	$(BIN)/kizuna schema export
+
 db-start: launcher
 	$(BIN)/kizuna db start
 

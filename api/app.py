@@ -1,4 +1,9 @@
-"""The HTTP application: /healthz and /graphql, with one Neo4j driver made at start-up."""
+"""The HTTP application: /healthz and /graphql, with one Neo4j driver made at start-up.
+
+Every /graphql request is authenticated (API key or OIDC bearer token) and rate-limited before
+any resolver runs; it then gets its own counted view of the shared Database, its own loaders and
+its own audit collector (see api/loaders.py and api/audit.py).
+"""
 
 from __future__ import annotations
 
@@ -9,35 +14,79 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
-from api.schema import schema
+from api.audit import AuditCollector, AuditTrail
+from api.auth import Authenticator
+from api.config import ApiConfig, get_api_config
+from api.limits import RequestLimits, TokenBucket
+from api.loaders import CountingDatabase, Loaders
+from api.schema import build_schema
 from graph.db import Database
 from graph.schema import schema_version
 from kizuna import __version__
-from kizuna.errors import KizunaError
+from kizuna.errors import KizunaError, LimitExceeded
 from kizuna.settings import Settings, get_settings
 
 HEALTH_TIMEOUT_S = 3.0
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+class RateLimited(LimitExceeded):
+    def __init__(self, retry_after: float):
+        super().__init__(f"too many requests for this key; retry in {retry_after:.2f} s")
+        self.retry_after = retry_after
+
+
+def create_app(settings: Settings | None = None, config: ApiConfig | None = None) -> FastAPI:
     """Build the app; the driver is created in the lifespan and shared by every request."""
     settings = settings or get_settings()
+    config = config or get_api_config()
+    development = settings.environment == "development"
+    introspection = config.introspection if config.introspection is not None else development
+    graphiql = config.graphiql if config.graphiql is not None else development
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.db = Database(settings)
+        app.state.authenticator = Authenticator(app.state.db, config)
+        app.state.audit_trail = AuditTrail(app.state.db)
+        app.state.rate = TokenBucket(config.rate_per_second, config.rate_burst)
         try:
             yield
         finally:
             await app.state.db.close()
 
-    app = FastAPI(title="Kizuna", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Kizuna", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.config = config
 
     async def context_getter(request: Request) -> dict:
-        return {"db": request.app.state.db, "request": request}
+        state = request.app.state
+        if request.method == "GET":
+            # GET only serves the GraphiQL page (queries over GET are off), which needs no caller;
+            # every field still requires a principal, so nothing can be read this way.
+            return {"request": request, "principal": None, "config": config}
+        principal = await state.authenticator.authenticate(request.headers)
+        wait = state.rate.take(principal.actor)
+        if wait:
+            raise RateLimited(wait)
+        db = CountingDatabase(state.db)
+        return {
+            "request": request,
+            "principal": principal,
+            "config": config,
+            "db": db,
+            "loaders": Loaders(db),
+            "audit": AuditCollector(),
+            "audit_trail": state.audit_trail,
+        }
 
-    graphql = GraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql" if settings.environment == "development" else None)
+    graphql = GraphQLRouter(
+        build_schema(config, introspection=introspection),
+        context_getter=context_getter,
+        graphql_ide="graphiql" if graphiql else None,
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=True,
+    )
     app.include_router(graphql, prefix="/graphql")
+    app.add_middleware(RequestLimits, config=config)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
@@ -55,6 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(KizunaError)
     async def kizuna_error(request: Request, exc: KizunaError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message, "hint": exc.hint}, status_code=exc.http_status)
+        """Errors before GraphQL execution (authentication, rate) in GraphQL's error shape."""
+        extensions = {"code": exc.code}
+        if exc.hint:
+            extensions["hint"] = exc.hint
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, RateLimited) else None
+        if exc.http_status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        return JSONResponse({"errors": [{"message": exc.message, "extensions": extensions}]}, status_code=exc.http_status, headers=headers)
 
     return app

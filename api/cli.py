@@ -169,6 +169,7 @@ from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolv
 app.add_typer(resolve_cli)
 import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
 __import__("api.cli_queries", fromlist=["register"]).register(app)  # kizuna paths | undisclosed | assess
+import api.cli_keys  # noqa: E402,F401  (registers `kizuna keys ...` and `kizuna schema ...`)
 
 
 def main() -> None:

@@ -1,0 +1,155 @@
+"""Abuse limits: request body and upload size, per-key rate, time, page sizes and path cost;
+and the one place where Kizuna errors become GraphQL errors.
+
+Depth, alias and token limits are strawberry's own validators (see api.schema.build_schema).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+from api.config import ApiConfig
+from kizuna.errors import KizunaError, LimitExceeded
+
+log = logging.getLogger("kizuna.api")
+
+
+def check_first(first: int, config: ApiConfig) -> int:
+    """A page size within 1..max_first, or a clear refusal."""
+    if first < 1 or first > config.max_first:
+        raise LimitExceeded(f"first must be between 1 and {config.max_first}, not {first}")
+    return first
+
+
+def check_path_cost(max_hops: int, first: int, config: ApiConfig) -> None:
+    """Concern paths cost roughly maxHops x first; refuse before touching the database."""
+    if max_hops < 1 or max_hops > config.max_hops:
+        raise LimitExceeded(f"maxHops must be between 1 and {config.max_hops}, not {max_hops}")
+    check_first(first, config)
+    if max_hops * first > config.max_path_cost:
+        raise LimitExceeded(
+            f"this path query costs {max_hops * first} (maxHops {max_hops} x first {first}); the limit is {config.max_path_cost}",
+            hint="ask for fewer paths per page or fewer hops, and page with `after`",
+        )
+
+
+class TokenBucket:
+    """Per-caller token buckets, in process (each API worker keeps its own)."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate = rate
+        self.burst = burst
+        self._state: dict[str, tuple[float, float]] = {}
+
+    def take(self, who: str) -> float:
+        """Take one token; returns 0 when allowed, else the seconds to wait before retrying."""
+        now = time.monotonic()
+        tokens, last = self._state.get(who, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._state[who] = (tokens - 1.0, now)
+            return 0.0
+        self._state[who] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+
+def _json_error(status: int, code: str, message: str) -> tuple[dict, bytes]:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    return {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}, body
+
+
+class RequestLimits:
+    """ASGI middleware for /graphql: body size (uploads get their own, larger limit, checked
+    while streaming so a lying Content-Length does not help) and a time limit per request."""
+
+    def __init__(self, app: ASGIApp, config: ApiConfig, path_prefix: str = "/graphql"):
+        self.app = app
+        self.config = config
+        self.path_prefix = path_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.path_prefix):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = self.config.max_upload_bytes + 64 * 1024 if multipart else self.config.max_body_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, 413, "LIMIT_EXCEEDED", f"the request body is larger than {limit} bytes")
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge(limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.config.request_timeout_seconds):
+                await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge as exc:
+            if not started:
+                await self._reject(send, 413, "LIMIT_EXCEEDED", f"the request body is larger than {exc.limit} bytes")
+        except TimeoutError:
+            if not started:
+                await self._reject(send, 504, "TIMEOUT", f"the request took longer than {self.config.request_timeout_seconds} s and was stopped")
+
+    @staticmethod
+    async def _reject(send: Send, status: int, code: str, message: str) -> None:
+        start, body = _json_error(status, code, message)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    def __init__(self, limit: int):
+        self.limit = limit
+
+
+def format_error(error: GraphQLError) -> GraphQLError:
+    """Kizuna errors keep their message and gain their code and hint; validation errors (the
+    client's query) pass as they are; anything unexpected is logged and masked."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        extensions = dict(error.extensions or {})
+        extensions.setdefault("code", "GRAPHQL_VALIDATION" if error.path is None else "BAD_REQUEST")
+        return GraphQLError(error.message, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path, extensions=extensions)
+    if isinstance(original, KizunaError):
+        extensions = {"code": original.code}
+        if original.hint:
+            extensions["hint"] = original.hint
+        return GraphQLError(original.message, nodes=error.nodes, positions=error.positions, path=error.path, extensions=extensions)
+    if error.extensions and "code" in error.extensions:  # permission errors carry their code
+        return error
+    log.exception("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)
+    return GraphQLError("internal error", nodes=error.nodes, positions=error.positions, path=error.path, extensions={"code": "INTERNAL"})
+
+
+class ErrorMapper(SchemaExtension):
+    """Maps every error of an operation once, through ``format_error``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [format_error(e) for e in result.errors]
