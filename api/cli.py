@@ -164,6 +164,9 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+app.add_typer(__import__("api.cli_sweep", fromlist=["sweep_app"]).sweep_app, name="sweep")
+
+
 def main() -> None:
     app()
 
