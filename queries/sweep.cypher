@@ -125,3 +125,8 @@ SET l.end = null
 MATCH (o:Organization)
 WHERE o.id IN $ids
 RETURN o.id AS id, coalesce(o.names, []) + coalesce(o.name, []) AS names
+
+// name: count_sweeps
+MATCH (s:Sweep)
+WHERE $definition_id IS NULL OR s.definition_id = $definition_id
+RETURN count(s) AS total

@@ -45,6 +45,10 @@ async def list_sweeps(db: Database, definition_id: str | None = None, *, limit: 
     return out
 
 
+async def count_sweeps(db: Database, definition_id: str | None = None) -> int:
+    return (await db.read(cypher("sweep", "count_sweeps"), {"definition_id": definition_id}))[0]["total"]
+
+
 async def sweep_results(db: Database, sweep_id: str) -> list[dict[str, Any]]:
     """Every subject's stored result of a sweep, findings decoded, ordered by subject id."""
     rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id})

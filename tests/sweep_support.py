@@ -7,10 +7,12 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 import yaml
 
 from graph.provenance import Evidence
 from graph.writer import GraphWriter, NodeRecord, RelRecord
+from ingest.sweep.steps import STANDINS_ENV
 from kizuna.ids import make_id
 
 DATA = Path(__file__).parent / "data" / "sweeps"
@@ -65,3 +67,10 @@ async def craft_people(db, people: dict[str, list[tuple[str, str | None]]], extr
     report = await GraphWriter(db).write(nodes, rels)
     assert not report.missing_endpoints
 
+
+
+@pytest.fixture(autouse=True)
+def sweep_standins(monkeypatch):
+    """Pin the sweep's stand-in ingest/resolve/assess: the expected tiers here come from the
+    stand-in packs (ingest/sweep/steps.py), whatever else is installed."""
+    monkeypatch.setenv(STANDINS_ENV, "all")

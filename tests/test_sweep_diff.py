@@ -9,9 +9,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from graph.writer import GraphWriter, NodeRecord
+from ingest.sweep import store
 from ingest.sweep.runner import run_sweep
 from kizuna.ids import identifier_id, make_id
 from queries.sweep import get_sweep, list_sweeps, sweep_results
+from tests.sweep_support import sweep_standins  # noqa: F401 — autouse fixture
 from tests.sweep_support import EV, craft_people, definition, meti_rows, person, write_rows
 
 WL = identifier_id("wl", "list", "meti-eul")
@@ -117,6 +119,16 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
     assert results[person("thin")]["recommendation"] == "INSUFFICIENT_INFORMATION"
     assert results[person("clean")]["recommendation"] == "ACCEPT"
     assert [s["id"] for s in await list_sweeps(graph, "meti-nightly")] == [second["id"], again["id"], first["id"]]
+
+    # the shape the GraphQL sweep/sweeps operations serve (api/backends.py)
+    api = await store.get_sweep(graph, second["id"])
+    assert api["definition"] == "meti-nightly" and api["subjects"] == 6
+    assert sorted(c["kind"] for c in api["changes"]) == sorted(
+        ["new_finding", "removed_finding", "changed_finding", "tier_change", "tier_change", "recommendation_change", "recommendation_change"])
+    new_change = next(c for c in api["changes"] if c["kind"] == "new_finding")
+    assert new_change["subject_id"] == person("added") and len(new_change["evidence"]) >= 4
+    total, page = await store.list_sweeps(graph, definition="meti-nightly", skip=0, limit=2)
+    assert total == 3 and [p["id"] for p in page] == [second["id"], again["id"]]
 
     # outputs
     out = tmp_path / "out" / "meti-nightly" / second["id"].split(":", 1)[1]

@@ -18,6 +18,7 @@ from ingest.sweep import checkpoint
 from ingest.sweep.runner import PAUSE_ENV, run_sweep
 from kizuna.errors import Conflict
 from queries.sweep import list_sweeps, sweep_results
+from tests.sweep_support import sweep_standins  # noqa: F401 — autouse fixture
 from tests.sweep_support import craft_people, definition, meti_rows, write_rows
 
 REPO = Path(__file__).resolve().parent.parent
