@@ -45,11 +45,14 @@ PACKS = ["default", "us_dod_matrix"]
 
 
 @contextmanager
-def neo4j(heap_mb: int, pagecache_mb: int):
+def neo4j(heap_mb: int, pagecache_mb: int, home: str | None):
+    """NEO4J_URI if set; else a private server — in ``home`` (kept, so a re-run skips generating
+    the graph) or in a temporary folder removed afterwards."""
     if os.environ.get("NEO4J_URI"):
         yield Settings()
         return
-    home = Path(tempfile.mkdtemp(prefix="kizuna-bench-sweep-"))
+    keep = home is not None
+    home = Path(home) if keep else Path(tempfile.mkdtemp(prefix="kizuna-bench-sweep-"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -60,7 +63,8 @@ def neo4j(heap_mb: int, pagecache_mb: int):
         yield settings
     finally:
         server.stop(settings)
-        shutil.rmtree(home, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def person_id(i: int) -> str:
@@ -122,7 +126,7 @@ async def main(args) -> dict:
     sizes = [int(s) for s in args.sizes.split(",")]
     figures: dict = {"assess_implementation": "ingest/sweep/steps.py stand-in (queries/sweep.cypher concern_paths_batch)"
                      if steps._real("assess") is None else "queries.assess"}
-    with neo4j(args.heap_mb, args.pagecache_mb) as settings:
+    with neo4j(args.heap_mb, args.pagecache_mb, args.home) as settings:
         db = Database(settings)
         await db.verify()
         await apply_schema(db)
@@ -179,4 +183,5 @@ if __name__ == "__main__":
     parser.add_argument("--baseline-sample", type=int, default=300)
     parser.add_argument("--heap-mb", type=int, default=2048)
     parser.add_argument("--pagecache-mb", type=int, default=2048)
+    parser.add_argument("--home", help="keep the private Neo4j here (re-runs reuse the generated graph)")
     asyncio.run(main(parser.parse_args()))

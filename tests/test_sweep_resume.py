@@ -4,6 +4,7 @@ with a clear message; splitting the population over worker processes gives the s
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -47,7 +48,7 @@ def _env(settings, pause: bool) -> dict[str, str]:
     return env
 
 
-def _start_paused(settings, defn: Path) -> subprocess.Popen:
+def _start_paused(settings, defn: Path) -> tuple[subprocess.Popen, list[str]]:
     """Start `kizuna sweep run` in a subprocess and return once it paused after PAUSE_AFTER subjects."""
     proc = subprocess.Popen([sys.executable, "-m", "api.cli", "sweep", "run", str(defn)], env=_env(settings, True),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -58,7 +59,7 @@ def _start_paused(settings, defn: Path) -> subprocess.Popen:
             line = proc.stderr.readline()
             seen.append(line)
             if line.startswith("KIZUNA_SWEEP_PAUSED"):
-                return proc
+                return proc, seen
             if not line and proc.poll() is not None:
                 break
     proc.kill()
@@ -72,7 +73,10 @@ def _comparable(results: list[dict]) -> list[dict]:
 async def test_killed_sweep_rerun_equals_uninterrupted(graph, settings, tmp_path, shared_data):
     await _population(graph, tmp_path, shared_data)
     killed_def = definition(tmp_path, id="resume-killed")
-    proc = _start_paused(settings, killed_def)
+    proc, log_lines = _start_paused(settings, killed_def)
+    # not a terminal: structured progress lines instead of a bar
+    progress = [json.loads(line) for line in log_lines if '"sweep.progress"' in line]
+    assert progress and progress[0]["total"] == PEOPLE and progress[0]["done"] > 0 and "eta_s" in progress[0]
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     proc.stderr.close()
@@ -104,7 +108,7 @@ async def test_killed_sweep_rerun_equals_uninterrupted(graph, settings, tmp_path
 async def test_concurrent_run_of_the_same_definition_is_refused(graph, settings, tmp_path, shared_data):
     await _population(graph, tmp_path, shared_data)
     defn = definition(tmp_path, id="lock-test")
-    first = _start_paused(settings, defn)
+    first, _ = _start_paused(settings, defn)
     try:
         second = subprocess.run([sys.executable, "-m", "api.cli", "sweep", "run", str(defn)], env=_env(settings, False),
                                 capture_output=True, text=True, timeout=180)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ingest.sweep.definition import load_definition
-from ingest.sweep.diff import diff_results
+from ingest.sweep.diff import bounded, diff_results
 from ingest.sweep.outputs import safe_cell
 from ingest.sweep.schedule import build_scheduler, next_runs
 from kizuna.errors import InvalidInput
@@ -105,3 +105,10 @@ def test_diff_classifies_every_kind_of_change():
 def test_first_sweep_is_a_baseline():
     d = diff_results(None, [_result("a", "high", "MITIGATE", [_finding("x", 1)])])
     assert d["baseline"] is True and d["counts"]["new_findings"] == 1 and d["tier_changes"] == []
+
+
+def test_stored_diff_is_bounded_but_counts_stay_whole():
+    d = diff_results(None, [_result(f"s{i}", "low", "ACCEPT", [_finding("x", 4)]) for i in range(5)])
+    stored = bounded(d, 2)
+    assert len(stored["new_findings"]) == 2 and stored["truncated"] == {"new_findings": 5, "new_paths": 5}
+    assert stored["counts"]["new_findings"] == 5 and len(d["new_findings"]) == 5

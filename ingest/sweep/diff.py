@@ -74,3 +74,15 @@ def diff_results(previous: list[dict[str, Any]] | None, current: list[dict[str, 
                                         "removed": sorted(set(bf) - set(af))})
     counts = {k: len(v) for k, v in out.items()}
     return {"previous_sweep": previous_id, "baseline": previous is None, "counts": counts, **out}
+
+
+def bounded(diff: dict[str, Any], max_items: int) -> dict[str, Any]:
+    """The diff as stored on the Sweep node: each list cut to ``max_items`` (a baseline over a
+    big population would otherwise store every finding twice); the full diff is in the outputs
+    and every finding stays in the SweepResults."""
+    out = dict(diff)
+    cut = {k: len(v) for k, v in diff.items() if isinstance(v, list) and len(v) > max_items}
+    for key in cut:
+        out[key] = diff[key][:max_items]
+    out["truncated"] = cut
+    return out

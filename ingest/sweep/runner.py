@@ -32,7 +32,7 @@ from graph.db import Database
 from graph.provenance import utc_now_iso
 from ingest.sweep import checkpoint, steps
 from ingest.sweep.definition import POPULATION_QUERIES, LoadedDefinition, SourceSpec, load_definition
-from ingest.sweep.diff import diff_results
+from ingest.sweep.diff import bounded, diff_results
 from ingest.sweep.lock import SweepLock
 from kizuna.errors import SourceUnreadable
 from kizuna.settings import Settings
@@ -43,6 +43,8 @@ log = logging.getLogger("kizuna.sweep")
 #: Test hook: after this many subjects are stored by one process, pause (so a test can SIGKILL
 #: the sweep midway). Never set in production.
 PAUSE_ENV = "KIZUNA_SWEEP_TEST_PAUSE_AFTER"
+#: At most this many items per change list are stored on the Sweep node (see diff.bounded).
+STORED_DIFF_ITEMS = 2000
 
 
 # -- sources ----------------------------------------------------------------------------------
@@ -262,8 +264,9 @@ async def _run_locked(db: Database, loaded: LoadedDefinition, workers: int, writ
         "changes": diff["counts"],
     }
     sweep.update(status="completed", finished_at=utc_now_iso(), subjects_done=len(current), errors=errors,
-                 findings=counts["findings"], counts=counts, diff=diff)
-    await checkpoint.save_sweep(db, sweep)
+                 findings=counts["findings"], counts=counts)
+    await checkpoint.save_sweep(db, sweep | {"diff": bounded(diff, STORED_DIFF_ITEMS)})
+    sweep["diff"] = diff
     log.info(json.dumps({"event": "sweep.completed", "sweep": sweep["id"], "subjects": len(current), "errors": errors,
                          "changes": diff["counts"]}))
     record = {**sweep, "source_checksums": sweep["source_checksums"]}
