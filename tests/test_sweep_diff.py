@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import json
 import threading
+
+import pytest
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from graph.writer import GraphWriter, NodeRecord
 from ingest.sweep import store
 from ingest.sweep.runner import run_sweep
+from kizuna.errors import SourceUnreadable
 from kizuna.ids import identifier_id, make_id
 from queries.sweep import get_sweep, list_sweeps, sweep_results
 from tests.sweep_support import sweep_standins  # noqa: F401 — autouse fixture
@@ -174,3 +177,16 @@ async def test_csv_output_is_safe_against_formula_injection(graph, tmp_path):
     change = list(csv.DictReader((out / "changes.csv").open(encoding="utf-8")))[0]
     assert change["change"] == "new" and change["listed_entity"] == "'" + evil_entity
     assert change["subject_name"] == "'" + evil_person
+
+
+async def test_an_unreadable_source_stops_the_sweep_before_anything_is_written(graph, tmp_path):
+    defn = definition(tmp_path, id="meti-missing")  # list.csv was never written
+    with pytest.raises(SourceUnreadable, match="list.csv does not exist"):
+        await run_sweep(graph, defn)
+    assert await list_sweeps(graph, "meti-missing") == []
+    (tmp_path / "list.csv").write_text("no,title\n1,x\n", encoding="utf-8")
+    with pytest.raises(SourceUnreadable, match="has no 'name' column"):
+        await run_sweep(graph, defn)
+    assert (await graph.read("MATCH (w:Watchlist) RETURN count(w) AS n"))[0]["n"] == 0
+    failed = await list_sweeps(graph, "meti-missing")
+    assert [s["status"] for s in failed] == ["failed"] and "has no 'name' column" in failed[0]["error"]

@@ -34,7 +34,7 @@ from ingest.sweep import checkpoint, steps
 from ingest.sweep.definition import POPULATION_QUERIES, LoadedDefinition, SourceSpec, load_definition
 from ingest.sweep.diff import bounded, diff_results
 from ingest.sweep.lock import SweepLock
-from kizuna.errors import SourceUnreadable
+from kizuna.errors import KizunaError, SourceUnreadable
 from kizuna.settings import Settings
 from queries import sweep as sweep_queries
 
@@ -199,6 +199,19 @@ async def _run_locked(db: Database, loaded: LoadedDefinition, workers: int, writ
         sweep["previous_id"] = previous["id"] if previous else None
         await checkpoint.save_sweep(db, sweep)
     log.info(json.dumps({"event": "sweep.start", "sweep": sweep["id"], "definition": d.id, "resumed": resumed}))
+    try:
+        return await _refresh_assess_complete(db, loaded, sweep, previous, fetched, resumed, workers, write_outputs)
+    except KizunaError as exc:  # a source that cannot be read, a bad pack...: recorded, then raised
+        sweep.update(status="failed", finished_at=utc_now_iso(), error=str(exc))
+        await checkpoint.save_sweep(db, sweep)
+        log.error(json.dumps({"event": "sweep.failed", "sweep": sweep["id"], "error": str(exc)}))
+        raise
+
+
+async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep: dict[str, Any], previous: dict | None,
+                                   fetched: dict[str, tuple[list[Path], str]], resumed: bool, workers: int,
+                                   write_outputs: bool) -> dict[str, Any]:
+    d = loaded.definition
 
     # 3. sources: only what changed since the last completed sweep, each recorded when done
     before = json.loads(previous.get("source_checksums") or "{}") if previous else {}

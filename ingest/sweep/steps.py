@@ -8,6 +8,7 @@ Wiring after merge happens only in this file (see WIRING).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import importlib
 import io
@@ -38,6 +39,8 @@ WIRING = {
 #: Steps forced to their stand-in (comma-separated, or "all"): the sweep tests pin the stand-ins
 #: because their expected tiers come from the stand-in packs below.
 STANDINS_ENV = "KIZUNA_SWEEP_STANDINS"
+#: Subjects assessed at once through queries.assess (which takes one subject per call).
+REAL_ASSESS_CONCURRENCY = 8
 
 
 def _real(step: str):
@@ -303,8 +306,14 @@ async def assess_subjects(
     """Findings, tier and recommendation for each subject of a batch; a subject that cannot be
     assessed comes back with status 'error' and the reason (the sweep carries on)."""
     real = _real("assess")
-    if real is not None:
-        return [await _assess_real(real, db, sid, packs, lists, as_of, max_hops) for sid in ids]
+    if real is not None:  # one subject per call: overlap them, within the driver's pool
+        gate = asyncio.Semaphore(REAL_ASSESS_CONCURRENCY)
+
+        async def one(sid: str) -> SubjectOutcome:
+            async with gate:
+                return await _assess_real(real, db, sid, packs, lists, as_of, max_hops)
+
+        return list(await asyncio.gather(*(one(sid) for sid in ids)))
     unknown = [p for p in packs if p not in FALLBACK_PACKS]
     if unknown:
         raise InvalidInput(f"unknown rule pack(s) {unknown}; available: {sorted(FALLBACK_PACKS)}")
