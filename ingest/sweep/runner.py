@@ -213,9 +213,10 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
                                    write_outputs: bool) -> dict[str, Any]:
     d = loaded.definition
 
-    # 3. sources: only what changed since the last completed sweep, each recorded when done
+    # 3. sources: only what changed since the last completed sweep; each source is ingested and
+    #    what it touched resolved before it is recorded as done (so a crash repeats both)
     before = json.loads(previous.get("source_checksums") or "{}") if previous else {}
-    ingest_reports, touched = [], []
+    ingest_reports, resolve_report = [], []
     for source in d.sources:
         if source.name in (sweep.get("sources_ingested") or []):
             continue
@@ -225,11 +226,10 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
         else:
             report = await steps.ingest_source(db, source.name, source.format, files, source.options, sweep["started_at"])
             ingest_reports.append(report.as_dict())
-            touched.extend(report.touched_ids)
+            resolve_report.append({"source": source.name} | await steps.resolve_incremental(db, report.touched_ids))
         sweep["source_checksums"][source.name] = digest
         sweep["sources_ingested"] = [*(sweep.get("sources_ingested") or []), source.name]
         await checkpoint.save_sweep(db, sweep)
-    resolve_report = await steps.resolve_incremental(db, touched)
 
     # 4. population, minus what this sweep already stored
     population = await _population(db, d)
