@@ -112,3 +112,10 @@ def test_stored_diff_is_bounded_but_counts_stay_whole():
     stored = bounded(d, 2)
     assert len(stored["new_findings"]) == 2 and stored["truncated"] == {"new_findings": 5, "new_paths": 5}
     assert stored["counts"]["new_findings"] == 5 and len(d["new_findings"]) == 5
+
+
+def test_two_sweeps_started_in_the_same_second_are_distinct():
+    from ingest.sweep.checkpoint import new_sweep
+
+    a, b = (new_sweep("d", "sum", "2026-01-01", ["default"], []) for _ in range(2))
+    assert a["id"] != b["id"] and a["id"].startswith("swp:")

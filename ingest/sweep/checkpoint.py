@@ -9,11 +9,13 @@ subjects already stored, and can never duplicate one (MERGE on the id).
 from __future__ import annotations
 
 import json
+import os
+from datetime import datetime, timezone
 from dataclasses import asdict
 from typing import Any
 
 from graph.db import Database
-from graph.provenance import Evidence, utc_now_iso
+from graph.provenance import Evidence
 from graph.writer import GraphWriter, NodeRecord
 from ingest.sweep.steps import SubjectOutcome
 from kizuna.ids import make_id
@@ -43,9 +45,11 @@ async def save_sweep(db: Database, sweep: dict[str, Any]) -> None:
 
 
 def new_sweep(definition_id: str, definition_checksum: str, as_of: str, packs: list[str], lists: list[str]) -> dict[str, Any]:
-    started = utc_now_iso()
+    # microseconds and the pid: two runs of a definition started within the same second (the lock
+    # serialises them) must still be two sweeps
+    started = datetime.now(timezone.utc).isoformat()
     return {
-        "id": make_id("swp", definition_id, started),
+        "id": make_id("swp", definition_id, started, os.getpid()),
         "definition_id": definition_id,
         "definition_checksum": definition_checksum,
         "status": "running",
