@@ -154,9 +154,11 @@ async def test_per_item_errors_are_collected_and_the_sweep_goes_on(graph, tmp_pa
     write_rows(tmp_path / "list.csv", header, rows[:20])
     await craft_people(graph, {"a": [("a", rows[3]["name"])], "b": [("b", "Unlisted Institute")]})
     defn = definition(tmp_path, id="meti-ids", population={"kind": "ids", "ids": [person("a"), "per:does-not-exist", person("b")]},
-                      outputs={"directory": "out", "formats": ["csv"]})
+                      outputs={"directory": "out", "formats": ["csv", "dossier_html"], "dossiers_for": "all", "max_dossiers": 1})
     record = await run_sweep(graph, defn)
     assert record["status"] == "completed" and record["counts"]["errors"] == 1
+    # the dossier cap keeps the most serious subject
+    assert record["outputs"]["dossiers"] == [person("a").replace(":", "_")] and record["outputs"]["dossiers_skipped"] == 2
     assert record["diff"]["errors"] == [{"subject_id": "per:does-not-exist",
                                          "error": "subject not found (no Person, Organization or Project with this id)"}]
     results = {r["subject_id"]: r for r in await sweep_results(graph, record["id"])}

@@ -99,6 +99,7 @@ class OutputSpec(_Strict):
         default_factory=lambda: ["json", "csv", "html"]
     )
     dossiers_for: Literal["changed", "flagged", "all"] = "changed"
+    max_dossiers: int = Field(default=500, ge=0, description="cap per sweep (a baseline can flag thousands); the rest are listed as skipped")
     webhook: WebhookSpec | None = None
 
 

@@ -22,6 +22,7 @@ from ingest.sweep.definition import LoadedDefinition
 
 log = logging.getLogger("kizuna.sweep")
 
+_SEVERITY = {"AVOID": 4, "INSUFFICIENT_INFORMATION": 3, "MITIGATE": 2, "ACCEPT": 1}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
 
@@ -181,7 +182,11 @@ def write_all(loaded: LoadedDefinition, record: dict[str, Any], results: list[di
         (folder / "dossiers").mkdir(exist_ok=True)
         names = []
         template = _env.get_template("dossier.html")
-        for r in dossier_subjects(record, results, spec.dossiers_for):
+        # most serious first, so a cap keeps the ones a committee needs
+        chosen = sorted(dossier_subjects(record, results, spec.dossiers_for),
+                        key=lambda r: (-_SEVERITY.get(r.get("recommendation") or "", 0), r["subject_id"]))
+        written["dossiers_skipped"] = max(0, len(chosen) - spec.max_dossiers)
+        for r in chosen[: spec.max_dossiers]:
             changes = _subject_changes(diff, r["subject_id"])
             stem = folder / "dossiers" / _file_stem(r["subject_id"])
             if wants_html:
