@@ -170,6 +170,7 @@ app.add_typer(resolve_cli)
 import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
 __import__("api.cli_queries", fromlist=["register"]).register(app)  # kizuna paths | undisclosed | assess
 import api.cli_keys  # noqa: E402,F401  (registers `kizuna keys ...` and `kizuna schema ...`)
+app.add_typer(__import__("api.cli_sweep", fromlist=["sweep_app"]).sweep_app, name="sweep")
 
 
 def main() -> None:
