@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
 from api.schema import schema
@@ -14,6 +16,8 @@ from graph.schema import schema_version
 from kizuna import __version__
 from kizuna.errors import KizunaError
 from kizuna.settings import Settings, get_settings
+
+CONSOLE_DIR = Path(__file__).resolve().parent / "console"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,6 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     graphql = GraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql" if settings.environment == "development" else None)
     app.include_router(graphql, prefix="/graphql")
+
+    # The investigator console: static files only, served by this app so it works offline.
+    @app.get("/console", include_in_schema=False)
+    async def console_index() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
