@@ -23,6 +23,9 @@ from conftest import wipe
 from console_graph import DISCLOSURE_V2, HUB, HUB_AFFILIATES, LAB, LISTED, PERSON, VISIT_SENTENCE, WATCHLIST, write_console_graph
 from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, AppServer, browser_profile, issue_key, missing_operation
 
+# The machine running the suite may be busy (CI on 2 cores): wait for the page, not for a clock.
+expect.set_options(timeout=30_000)
+
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (`make browser` installs it, as root)")
 
 
@@ -358,3 +361,21 @@ async def test_japanese_interface_keyboard_and_contrast(console: Console, keys, 
       return out; }""")
     low = {k: round(v, 2) for k, v in ratios.items() if v < 4.5}
     assert ratios and not low, f"contrast below 4.5:1: {low}"
+
+
+async def test_graphql_documents_match_the_served_schema(console: Console, keys, console_graph):
+    """Every document the console sends for this server's API generation validates against its schema."""
+    from graphql import GraphQLList, GraphQLNonNull, parse, validate
+
+    from api.schema import schema
+
+    await sign_in(console, keys["investigator"])
+    documents = await console.page.evaluate("import('/console/src/queries.js').then(m => m.DOCUMENTS)")
+    search_type = schema._schema.query_type.fields["search"].type
+    if isinstance(search_type, GraphQLNonNull):
+        search_type = search_type.of_type
+    generation = "foundation" if isinstance(search_type, GraphQLList) else "connections"
+    assert documents[generation]
+    for document in documents[generation]:
+        errors = validate(schema._schema, parse(document))
+        assert not errors, f"{document.splitlines()[0]}: {[e.message for e in errors]}"

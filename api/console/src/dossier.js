@@ -2,7 +2,7 @@
 // the console shows (subject, names, identifiers, listings, disclosures, concern paths with the
 // evidence of every hop, the assessment and the decisions). Printing it gives the PDF.
 import { t, lang } from "./i18n.js";
-import { identifiersOf, listingsOf, sourcesOf } from "./panels.js";
+import { listingsOf, sourcesOf } from "./panels.js";
 
 const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
@@ -25,7 +25,7 @@ function evidenceHtml(ev, sources) {
 /** The dossier as a complete HTML document (string). ``sources`` maps source id -> entity. */
 export function buildDossier({ entity, disclosures, paths, assessment, decisions, graphPng, who, asOf, sources, nameOf }) {
   const names = (entity.names.length ? entity.names : [entity.name]).map((n) => `<li>${esc(n)}</li>`).join("");
-  const ids = identifiersOf(entity).map((i) => `<tr><th>${esc(i.scheme)}</th><td>${esc(i.value)}</td></tr>`).join("");
+  const ids = entity.identifiers.map((i) => `<tr><th>${esc(i.scheme)}</th><td>${esc(i.value)}</td></tr>`).join("");
   const listings = listingsOf(entity).map((l) => `<li>${esc(l.list)} ${esc(l.start || "")}–${esc(l.end || "")} ${esc(l.reason || "")}<ul>${l.evidence.map((e) => evidenceHtml(e, sources)).join("")}</ul></li>`).join("");
   const discl = disclosures.map((d) => `<li>${esc(t("version", { v: d.properties.version }))} · ${esc(d.properties.submitted_at)} · ${esc(d.properties.superseded ? t("superseded") : t("current"))}</li>`).join("");
   const pathItems = paths.paths.map((p) => `<li><strong>${esc(p.listName || p.targetName)}</strong> — ${esc(t("hop_count", { n: p.hops.length }))}${p.score !== undefined ? ` · score ${esc(p.score)}` : ""}<ol>${p.hops
@@ -33,7 +33,7 @@ export function buildDossier({ entity, disclosures, paths, assessment, decisions
     .join("")}</ol></li>`).join("");
   const assess = assessment
     ? `<p>${esc(t("tier"))}: <strong>${esc(assessment.tier)}</strong> · ${esc(t("recommendation"))}: <strong>${esc(assessment.recommendation)}</strong></p><p>${esc(assessment.explanation || "")}</p>
-       <h3>${esc(t("rules_fired"))}</h3><ul>${assessment.rules.map((r) => `<li>${esc(r.pack)} ${esc(r.id)} ${esc(r.title)} → ${esc(r.outcome)} (${esc(r.citation.document)} ${esc(r.citation.section)} ${esc(r.citation.url)})</li>`).join("")}</ul>
+       <h3>${esc(t("rules_fired"))}</h3><ul>${assessment.rules.map((r) => `<li>${esc(r.pack)} ${esc(r.id)} ${esc(r.title)} → ${esc(r.outcome)} (${(r.citations || []).map((c) => `${esc(c.document)} ${esc(c.section || "")} ${esc(c.url || "")}`).join("; ")})</li>`).join("")}</ul>
        <h3>${esc(t("measures"))}</h3><ul>${assessment.measures.map((m) => `<li>${esc(m)}</li>`).join("")}</ul>`
     : `<p>${esc(t("assessment_unavailable"))}</p>`;
   const dec = decisions.map((d) => `<li>${esc(d.outcome)} · ${esc(d.decidedBy)} · ${esc(d.decidedAt)} · ${esc(d.rationale || "")}</li>`).join("");

@@ -26,10 +26,9 @@ const canDecide = () => (state.me?.role || "").toLowerCase() !== "viewer";
 
 async function signIn(key) {
   const api = new Api(key);
-  const me = await api.optional("me", Q.ME);
-  if (!me) await api.request(Q.SEARCH, { query: "kizuna", first: 1, types: null }); // the key must work
+  api.generation = await Q.detectGeneration(api); // also proves the key works
   state.api = api;
-  state.me = Q.adaptMe(me);
+  state.me = await Q.whoAmI(api);
   sessionStorage.setItem("kizuna.key", key);
   $("role").textContent = state.me?.role ? t("role", { role: state.me.role }) : t("role_unknown");
   document.body.dataset.role = state.me?.role || "unknown";
@@ -63,7 +62,7 @@ async function runSearch(text) {
   if (!text.trim()) return hideResults();
   let hits;
   try {
-    hits = (await state.api.request(Q.SEARCH, { query: text, first: 10, types: null })).search;
+    hits = await Q.search(state.api, text);
   } catch (err) {
     hits = [];
     if (err instanceof AuthError) return showSignIn(err.message);
@@ -100,7 +99,7 @@ function openHit(id) {
 async function fetchEntity(id) {
   const cache = state.api.entityCache;
   if (!cache.has(id)) {
-    cache.set(id, state.api.request(Q.ENTITY, { id }).then((d) => d.entity).catch((err) => { cache.delete(id); throw err; }));
+    cache.set(id, Q.entity(state.api, id).catch((err) => { cache.delete(id); throw err; }));
   }
   return cache.get(id);
 }
@@ -138,13 +137,12 @@ async function openEntity(id) {
 }
 
 async function loadServerPaths() {
-  const data = await state.api.optional("concernPaths", Q.CONCERN_PATHS, { id: state.entity.id, maxHops: 4, asOf: graph.filters.asOf || null, lists: null })
+  const names = new Map();
+  const paths = await Q.concernPaths(state.api, state.entity.id, { asOf: graph.filters.asOf || null }, names)
     .catch((err) => { showError(err); return null; });
-  if (!data) return;
-  state.serverPaths = Q.adaptConcernPaths(data);
-  const ids = [...new Set(state.serverPaths.paths.flatMap((p) => p.hops.flatMap((hop) => [hop.from, hop.to])))];
-  const names = new Map((await Promise.all(ids.map((i) => fetchEntity(i).catch(() => null)))).filter(Boolean).map((e) => [e.id, e]));
-  graph.setServerPaths(state.serverPaths.paths, names);
+  if (!paths) return;
+  state.serverPaths = paths;
+  graph.setServerPaths(paths.paths, names);
 }
 
 /** After any change to the graph: filters, layout, paths, node list and filter controls. */
@@ -266,10 +264,10 @@ function renderNodeList() {
 
 async function loadAssessment() {
   const subject = state.entity.id;
-  const data = await state.api.optional("riskAssessment", Q.RISK_ASSESSMENT, { id: subject, asOf: graph.filters.asOf || null, packs: null })
+  const assessment = await Q.riskAssessment(state.api, subject, { asOf: graph.filters.asOf || null })
     .catch((err) => { state.message = { text: t("error", { msg: err.message }), error: true }; return null; });
   if (state.entity?.id !== subject) return;
-  state.assessment = Q.adaptAssessment(data);
+  state.assessment = assessment;
   drawAssessment();
 }
 
@@ -282,8 +280,7 @@ function drawAssessment() {
 
 async function recordDecision(form) {
   try {
-    const data = await state.api.request(Q.RECORD_DECISION, { subjectId: state.entity.id, ...form });
-    const decision = { ...form, ...Q.adaptDecision(data) };
+    const decision = { ...form, ...(await Q.recordDecision(state.api, state.entity.id, form)) };
     state.decisions.push(decision);
     state.message = { text: t("decision_saved", { outcome: decision.outcome, by: decision.decidedBy || "" }) };
   } catch (err) {
@@ -295,7 +292,7 @@ async function recordDecision(form) {
 
 async function recordResponse(form) {
   try {
-    Q.adaptResponse(await state.api.request(Q.RECORD_RESPONSE, form));
+    await Q.recordResponse(state.api, state.entity.id, form);
     state.message = { text: t("response_saved") };
   } catch (err) {
     state.message = { text: err instanceof AuthError ? t("decision_denied") : t("error", { msg: err.message }), error: true };

@@ -2,9 +2,6 @@
 import { h, clear } from "./dom.js";
 import { t } from "./i18n.js";
 
-/** Property names that are identifiers in the graph model (graph/model.yaml, identifier: true). */
-export const IDENTIFIER_KEYS = ["orcid", "kaken_id", "erad_id", "openalex", "nih_person_id", "ror", "fundref", "wikidata", "grid", "isni", "lei", "doi", "number"];
-
 const fmtList = (items) => (items.length ? items : [t("none")]);
 
 /** Every source cited by the entity or its relations, with how many facts it supports. */
@@ -15,19 +12,13 @@ export function sourcesOf(entity) {
   return [...counts].map(([id, n]) => ({ id, n }));
 }
 
-export function identifiersOf(entity) {
-  const props = entity.properties || {};
-  return IDENTIFIER_KEYS.filter((k) => props[k] !== undefined && props[k] !== null && props[k] !== "")
-    .map((k) => ({ scheme: k, value: Array.isArray(props[k]) ? props[k].join(", ") : String(props[k]) }));
-}
-
 export function listingsOf(entity) {
   return entity.relations.filter((r) => r.type === "LISTED_ON").map((r) => ({ list: r.otherName || r.otherId, listId: r.otherId, ...r.properties, evidence: r.evidence }));
 }
 
 export function renderEntity(el, entity, disclosures, { onEvidence }) {
   const names = entity.names.length ? entity.names : [entity.name];
-  const ids = identifiersOf(entity);
+  const ids = entity.identifiers;
   const listings = listingsOf(entity);
   clear(el,
     h("h2", { id: "entity-title", class: listings.length ? "listed" : "" }, entity.name || entity.id),
@@ -115,7 +106,7 @@ export function renderAssessment(el, state, { onDecision, onResponse }) {
       h("dt", {}, t("rules_fired")),
       h("dd", {}, h("ul", { class: "plain", id: "assessment-rules" }, fmtList(assessment.rules.map((r) =>
         h("li", {}, `${r.pack || ""} ${r.id}: ${r.title || ""} → ${r.outcome || ""} `,
-          r.citation?.url ? h("a", { href: r.citation.url, target: "_blank", rel: "noopener" }, `${r.citation.document || ""} ${r.citation.section || ""}`) : `${r.citation?.document || ""} ${r.citation?.section || ""}`))))),
+          (r.citations || []).map((c) => (c.url ? h("a", { href: c.url, target: "_blank", rel: "noopener" }, `${c.document} ${c.section || ""}`) : `${c.document} ${c.section || ""}`))))))),
       h("dt", {}, t("measures")),
       h("dd", {}, h("ul", { class: "plain" }, fmtList(assessment.measures.map((m) => h("li", {}, m))))),
     ));
