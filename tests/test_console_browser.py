@@ -49,7 +49,7 @@ async def console_graph(db):
 
 @pytest.fixture(scope="module")
 async def keys(db, console_graph):
-    return {role: await issue_key(db, role) for role in ("investigator", "viewer")}
+    return {role: await issue_key(db, role) for role in ("viewer", "investigator", "reviewer")}
 
 
 @pytest.fixture(scope="module")
@@ -204,25 +204,33 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
 
 
 async def test_decision_recorded_and_in_dossier(console: Console, keys, console_graph):
-    if missing_operation(console.url, "riskAssessment"):
-        pytest.xfail("needs riskAssessment from the api branch")
     if missing_operation(console.url, "recordDecision", "mutation"):
         pytest.xfail("needs recordDecision from the api branch")
     c, page = console, console.page
-    await sign_in(c, keys["investigator"])
+    await sign_in(c, keys["reviewer"])  # issue 7: decisions are for reviewers and up
     await open_subject(c, PERSON)
-    await expect(page.locator("#assessment-tier")).not_to_be_empty()
-    await expect(page.locator("#assessment-recommendation")).not_to_be_empty()
     await page.select_option("#decision-form select[name=outcome]", "MITIGATE")
     await page.fill("#decision-form textarea[name=measures]", "Annual review of outside activities")
     await page.fill("#decision-form textarea[name=rationale]", "Visiting post at a laboratory of a listed university.")
     await page.click("#decision-form button[type=submit]")
     await expect(page.locator("#decision-status")).to_contain_text("MITIGATE")
+    await expect(page.locator("#decisions li")).to_have_count(1)
     await c.shot("04-decision")
     async with page.expect_download() as info:
         await page.click("#export-html")
     html = (await (await info.value).path()).read_text(encoding="utf-8")
-    assert "MITIGATE" in html and "Visiting post at a laboratory" in html
+    assert "MITIGATE" in html and "Visiting post at a laboratory" in html and "Annual review of outside activities" in html
+
+
+async def test_assessment_panel_shows_tier_rules_and_measures(console: Console, keys, console_graph):
+    if missing_operation(console.url, "riskAssessment"):
+        pytest.xfail("needs riskAssessment from the api branch")
+    c, page = console, console.page
+    await sign_in(c, keys["investigator"])
+    await open_subject(c, PERSON)
+    await expect(page.locator("#assessment-tier")).not_to_be_empty()
+    await expect(page.locator("#assessment-recommendation")).not_to_be_empty()
+    await c.shot("05-assessment")
 
 
 async def test_server_concern_paths_highlighted_without_expanding(console: Console, keys, console_graph):
@@ -236,8 +244,8 @@ async def test_server_concern_paths_highlighted_without_expanding(console: Conso
 
 
 async def test_viewer_sees_no_decision_controls(console: Console, keys, console_graph):
-    if missing_operation(console.url, "me"):
-        pytest.xfail("needs me { name role } from the api branch")
+    if missing_operation(console.url, "me") and missing_operation(console.url, "disclosure"):
+        pytest.xfail("needs me { name role } or the investigator-only disclosure query from the api branch")
     c, page = console, console.page
     await sign_in(c, keys["viewer"])
     await open_subject(c, PERSON)
@@ -264,7 +272,7 @@ async def test_hub_with_5000_neighbours_stays_responsive(console: Console, keys,
     assert nodes <= 50, f"hub not collapsed: {nodes} nodes drawn"
     loaded = await page.evaluate("window.kizuna.state.entity.relations.length")
     assert f"+{degree - loaded:,}" in groups and any(g.startswith("AFFILIATED_WITH ×") for g in groups)
-    await c.shot("05-hub-collapsed")
+    await c.shot("06-hub-collapsed")
 
     # Interaction: click a node on the canvas -> its evidence is shown.
     box = await page.locator("#cy").bounding_box()
@@ -299,7 +307,7 @@ async def test_hub_with_5000_neighbours_stays_responsive(console: Console, keys,
     figures["expand_group_wall_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     figures["expand_group_in_page_ms"] = round(await page.evaluate("window.kizuna.metrics.expandMs"), 1)
     figures["nodes_after_group_expand"] = await page.evaluate("window.kizuna.graph.cy.nodes().length")
-    await c.shot("06-hub-group-expanded")
+    await c.shot("07-hub-group-expanded")
 
     # Pan/zoom frame cost with everything drawn: 30 zoom steps, mean time per frame.
     figures["zoom_frame_ms"] = round(await page.evaluate("""async () => {
@@ -329,12 +337,19 @@ async def test_japanese_interface_keyboard_and_contrast(console: Console, keys, 
     assert await page.evaluate("document.documentElement.lang") == "ja"
     await expect(page.locator("#graph-title")).to_have_text("つながり")
     await expect(page.locator("#entity-disclosures li").first).to_contain_text("第2版")
-    await c.shot("07-japanese")
+    await c.shot("08-japanese")
     await page.reload()  # the choice is remembered
     await page.wait_for_function("id => document.body.dataset.ready === id", arg=PERSON)
     await expect(page.locator("#graph-title")).to_have_text("つながり")
     await page.click("#lang")
     await expect(page.locator("#graph-title")).to_have_text("Connections")
+
+    # Typeahead also finds lists and organizations, in their own scripts.
+    await page.locator("#search").fill("懸念先")
+    await expect(page.locator(f"#search-results li[data-id='{WATCHLIST}']")).to_be_visible()
+    await page.locator("#search").fill("絆工科")
+    await expect(page.locator(f"#search-results li[data-id='{HUB}']")).to_be_visible()
+    await page.keyboard.press("Escape")
 
     # Every control is reachable with Tab and shows a visible focus ring.
     await page.locator("#search").focus()

@@ -36,7 +36,7 @@ export function buildDossier({ entity, disclosures, paths, assessment, decisions
        <h3>${esc(t("rules_fired"))}</h3><ul>${assessment.rules.map((r) => `<li>${esc(r.pack)} ${esc(r.id)} ${esc(r.title)} → ${esc(r.outcome)} (${(r.citations || []).map((c) => `${esc(c.document)} ${esc(c.section || "")} ${esc(c.url || "")}`).join("; ")})</li>`).join("")}</ul>
        <h3>${esc(t("measures"))}</h3><ul>${assessment.measures.map((m) => `<li>${esc(m)}</li>`).join("")}</ul>`
     : `<p>${esc(t("assessment_unavailable"))}</p>`;
-  const dec = decisions.map((d) => `<li>${esc(d.outcome)} · ${esc(d.decidedBy)} · ${esc(d.decidedAt)} · ${esc(d.rationale || "")}</li>`).join("");
+  const dec = decisions.map((d) => `<li>${esc(d.outcome)} · ${esc(d.decidedBy)} · ${esc(d.decidedAt)} · ${esc(d.rationale || "")}${d.measures?.length ? ` · ${esc(t("measures"))}: ${esc(d.measures.join("; "))}` : ""}</li>`).join("");
   const srcs = sourcesOf(entity).map((s) => `<li><code>${esc(s.id)}</code> (${s.n})</li>`).join("");
   const none = `<p>${esc(t("none"))}</p>`;
   return `<!doctype html>

@@ -16,6 +16,8 @@
 //   Ev       {sourceId, locator, start, end, text, observedAt, method, confidence}
 //   Paths    {partial, omitted, paths: [{score, targetId, targetName, listName, hops: [{type, from, to, properties, evidence}]}]}
 
+import { AuthError } from "./api.js";
+
 /** How the API key travels (issue 7 accepts "Authorization: Bearer <key>" or "X-API-Key"). */
 export const AUTH_HEADER = "Authorization";
 export const authValue = (key) => `Bearer ${key}`;
@@ -133,10 +135,21 @@ export const entity = (api, id) => GENERATIONS[api.generation].entity(api, id);
 // ------------------------------------------------------------------ optional operations (issue 7)
 
 const ME = `query Me { me { name role } }`;
+// Without `me`, a viewer is recognised by being refused a read that investigators may do
+// (issue 7: `disclosure` is investigator and up); the look-up of an id that cannot exist reads nothing.
+const VIEWER_PROBE = `query ViewerProbe { disclosure(id: "dis:console-role-probe") { __typename } }`;
 
-/** Who holds the key ({name, role}), or null when the server does not say. */
+/** Who holds the key ({name, role}); {role: "viewer"} when only that can be told; null when unknown. */
 export async function whoAmI(api) {
-  return (await api.optional("me", ME))?.me || null;
+  const me = (await api.optional("me", ME))?.me;
+  if (me) return me;
+  try {
+    await api.optional("disclosure", VIEWER_PROBE);
+  } catch (err) {
+    if (err instanceof AuthError) return { name: null, role: "viewer" };
+    throw err;
+  }
+  return null;
 }
 
 const CONCERN_PATHS = `query ConcernPaths($id: ID!, $maxHops: Int!, $asOf: String, $lists: [String!]) {
