@@ -19,7 +19,7 @@ function evidenceHtml(ev, sources) {
   const props = source?.properties || {};
   const date = props.retrieved_at || props.submitted_at || ev.observedAt;
   const link = props.uri || props.url;
-  return `<li><blockquote>${quote}</blockquote><small>${esc(t("source"))}: ${esc(props.title || source?.name || ev.sourceId)}${link ? ` (<a href="${esc(link)}">${esc(link)}</a>)` : ""} · ${esc(t("locator"))}: ${esc(ev.locator)} · ${esc(t("observed"))}: ${esc(date)} · ${esc(t("method"))}: ${esc(ev.method)} · ${esc(t("confidence"))}: ${esc(ev.confidence)}</small></li>`;
+  return `<li><blockquote>${quote}</blockquote><small>${esc(t("source"))}: ${esc(props.title || source?.name || props.document || ev.sourceId)}${link ? ` (<a href="${esc(link)}">${esc(link)}</a>)` : ""} · ${esc(t("locator"))}: ${esc(ev.locator)} · ${esc(t("observed"))}: ${esc(date)} · ${esc(t("method"))}: ${esc(ev.method)} · ${esc(t("confidence"))}: ${esc(ev.confidence)}</small></li>`;
 }
 
 /** The dossier as a complete HTML document (string). ``sources`` maps source id -> entity. */

@@ -75,7 +75,7 @@ function evidenceItem(ev, source) {
     body = h("div", { class: "snippet record" }, h("strong", {}, `${t("record_field")}: ${ev.locator}`), " = ", ev.text || "");
   }
   return h("div", { class: "evidence-item" },
-    h("div", {}, h("strong", {}, `${t("source")}: `), props.title || source?.name || ev.sourceId, " ",
+    h("div", {}, h("strong", {}, `${t("source")}: `), props.title || source?.name || props.document || ev.sourceId, " ",
       link ? h("a", { href: link, target: link.startsWith("#") ? undefined : "_blank", rel: "noopener" }, t("open_source")) : ""),
     body,
     h("div", { class: "help" }, `${t("locator")}: ${ev.locator} · ${t("observed")}: ${date || "?"} · ${t("method")}: ${ev.method} · ${t("confidence")}: ${ev.confidence ?? "?"}`));
