@@ -80,3 +80,12 @@ async def issue_key(db, role: str) -> str:
         return f"kz-console-test-{role}"
     _, key = await create_api_key(db, ApiConfig(), name=f"console-test-{role}", role=role)
     return key
+
+
+def backend_not_available(base_url: str, key: str, field_call: str) -> bool:
+    """True when the API has the operation but answers the typed NotAvailable result (issue 7 does
+    this until the module behind it, e.g. issue 6's concern paths, is installed)."""
+    response = httpx.post(f"{base_url}/graphql", json={"query": f"query {{ {field_call} {{ __typename }} }}"},
+                          headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    data = response.json().get("data") or {}
+    return any(isinstance(v, dict) and v.get("__typename") == "NotAvailable" for v in data.values())

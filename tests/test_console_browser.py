@@ -21,7 +21,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from conftest import REPO, wipe
 from console_graph import DISCLOSURE_V2, HUB, HUB_AFFILIATES, LAB, LISTED, PERSON, VISIT_SENTENCE, WATCHLIST, write_console_graph
-from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, AppServer, browser_profile, issue_key, missing_operation
+from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, AppServer, backend_not_available, browser_profile, issue_key, missing_operation
 
 # The machine running the suite may be busy (CI on 2 cores): wait for the page, not for a clock.
 expect.set_options(timeout=30_000)
@@ -225,6 +225,8 @@ async def test_decision_recorded_and_in_dossier(console: Console, keys, console_
 async def test_assessment_panel_shows_tier_rules_and_measures(console: Console, keys, console_graph):
     if missing_operation(console.url, "riskAssessment"):
         pytest.xfail("needs riskAssessment from the api branch")
+    if backend_not_available(console.url, keys["investigator"], f'riskAssessment(subjectId: "{PERSON}")'):
+        pytest.xfail("needs the assessment backend (issue 6, queries branch) behind riskAssessment")
     c, page = console, console.page
     await sign_in(c, keys["investigator"])
     await open_subject(c, PERSON)
@@ -236,6 +238,8 @@ async def test_assessment_panel_shows_tier_rules_and_measures(console: Console, 
 async def test_server_concern_paths_highlighted_without_expanding(console: Console, keys, console_graph):
     if missing_operation(console.url, "concernPaths"):
         pytest.xfail("needs concernPaths from the api branch")
+    if backend_not_available(console.url, keys["investigator"], f'concernPaths(subjectId: "{PERSON}")'):
+        pytest.xfail("needs the concern-path backend (issue 6, queries branch) behind concernPaths")
     c, page = console, console.page
     await sign_in(c, keys["investigator"])
     await open_subject(c, PERSON)
