@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
 from api.audit import AuditCollector, AuditTrail
@@ -27,6 +29,8 @@ from kizuna.errors import KizunaError, LimitExceeded
 from kizuna.settings import Settings, get_settings
 
 HEALTH_TIMEOUT_S = 3.0
+CONSOLE_DIR = Path(__file__).resolve().parent / "console"
+
 
 
 class RateLimited(LimitExceeded):
@@ -87,6 +91,13 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
     )
     app.include_router(graphql, prefix="/graphql")
     app.add_middleware(RequestLimits, config=config)
+
+    # The investigator console: static files only, served by this app so it works offline.
+    @app.get("/console", include_in_schema=False)
+    async def console_index() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
