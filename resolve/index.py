@@ -267,7 +267,10 @@ class NameIndex:
         if self.kind == "org" and is_acronym(text):
             owners = self.acronyms.get(acronym_key(text), {})
             for r, origin in owners.items():
-                sim = (95.0 if origin == "alias" else 90.0) if len(owners) == 1 else 85.0 if origin == "alias" else 80.0
+                if screening and len(owners) <= 3:  # screening shows every listed owner of an acronym
+                    sim = 95.0 if origin == "alias" else 90.0
+                else:
+                    sim = (95.0 if origin == "alias" else 90.0) if len(owners) == 1 else 85.0 if origin == "alias" else 80.0
                 offer(r, sim, text, f"acronym ({origin}, {len(owners)} owner(s))")
         forms = [org_name(text)] if self.kind == "org" else person_name_forms(text)
         for q in forms:

@@ -250,6 +250,10 @@ _GENERIC_CANON = frozenset(ORG_GENERIC_WORDS.values()) | frozenset(
 )
 
 
+_ACRONYM_FILLER = frozenset("the of and for in at de del la le des du y et und".split())
+_TRAILING_FORMS = frozenset("ltd limited inc llc plc jsc co corp".split())
+
+
 def derived_acronyms(name: str) -> set[str]:
     """Acronyms a name is commonly shortened to: initials of its words with and without filler
     words ("National University of Defense Technology" -> NUDT, "Harbin Institute of Technology" ->
@@ -263,6 +267,12 @@ def derived_acronyms(name: str) -> set[str]:
     out = {"".join(w[0] for w in content)}
     with_and = [w for w in words if w not in ORG_DROP_WORDS or w == "and"]
     out.add("".join(w[0] for w in with_and))
+    # legal-form words often count too: "Mobarakeh Steel Company" -> MSC, "... Technology Co." -> CCTC
+    with_forms = [w for w in words if w not in _ACRONYM_FILLER]
+    out.add("".join(w[0] for w in with_forms))
+    while with_forms and with_forms[-1] in _TRAILING_FORMS:
+        with_forms = with_forms[:-1]
+        out.add("".join(w[0] for w in with_forms))
     return {a for a in out if len(a) >= 3}
 
 
