@@ -7,10 +7,13 @@ its own audit collector (see api/loaders.py and api/audit.py).
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
 from api.audit import AuditCollector, AuditTrail
@@ -24,6 +27,10 @@ from graph.schema import schema_version
 from kizuna import __version__
 from kizuna.errors import KizunaError, LimitExceeded
 from kizuna.settings import Settings, get_settings
+
+HEALTH_TIMEOUT_S = 3.0
+CONSOLE_DIR = Path(__file__).resolve().parent / "console"
+
 
 
 class RateLimited(LimitExceeded):
@@ -85,12 +92,21 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
     app.include_router(graphql, prefix="/graphql")
     app.add_middleware(RequestLimits, config=config)
 
+    # The investigator console: static files only, served by this app so it works offline.
+    @app.get("/console", include_in_schema=False)
+    async def console_index() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
+
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
         """Reachability of Neo4j and the applied schema version; 503 (degraded) when Neo4j is down."""
         db: Database = request.app.state.db
         try:
-            version = await schema_version(db)
+            version = await asyncio.wait_for(schema_version(db), timeout=HEALTH_TIMEOUT_S)
+        except TimeoutError:
+            return JSONResponse({"status": "degraded", "neo4j": "timeout", "version": __version__}, status_code=503)
         except KizunaError as exc:
             return JSONResponse({"status": "degraded", "neo4j": "unreachable", "error": exc.message, "version": __version__}, status_code=503)
         except Exception as exc:  # any driver failure means "degraded", never a crash

@@ -164,7 +164,13 @@ def up(
             typer.echo("Neo4j stopped")
 
 
+app.add_typer(__import__("api.cli_ingest", fromlist=["ingest_app"]).ingest_app, name="ingest")
+from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolve` and `screen`)
+app.add_typer(resolve_cli)
+import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
+__import__("api.cli_queries", fromlist=["register"]).register(app)  # kizuna paths | undisclosed | assess
 import api.cli_keys  # noqa: E402,F401  (registers `kizuna keys ...` and `kizuna schema ...`)
+app.add_typer(__import__("api.cli_sweep", fromlist=["sweep_app"]).sweep_app, name="sweep")
 
 
 def main() -> None:

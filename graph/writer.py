@@ -16,31 +16,40 @@ import neo4j
 from graph.db import Database
 from graph.model import GraphModel, load_model
 from graph.provenance import Evidence
-from graph.schema import ident
+from graph.schema import ident, refresh_search_index
 from kizuna.errors import InvalidInput
 from kizuna.ids import make_id
 
-_EV_INIT = (
-    "ev_key = [], {v}.ev_source = [], {v}.ev_locator = [], {v}.ev_start = [], {v}.ev_end = [], "
-    "{v}.ev_text = [], {v}.ev_observed = [], {v}.ev_method = [], {v}.ev_confidence = [], "
-    "{v}.confidence = 0.0, {v}.first_seen = row.ev.observed"
+# Evidence is appended only when its key (source + locator) is new. One SET clause computes
+# every list from the old ev_key, which is updated last, so the planner needs no Eager barrier.
+_EV_ON_CREATE = (
+    "{v}.ev_key = [row.ev.key], {v}.ev_source = [row.ev.source], {v}.ev_locator = [row.ev.locator], "
+    "{v}.ev_start = [row.ev.start], {v}.ev_end = [row.ev.end], {v}.ev_text = [row.ev.text], "
+    "{v}.ev_observed = [row.ev.observed], {v}.ev_method = [row.ev.method], "
+    "{v}.ev_confidence = [row.ev.confidence], {v}.confidence = row.ev.confidence, "
+    "{v}.first_seen = row.ev.observed, {v}.last_seen = row.ev.observed"
 )
-_EV_APPEND = """
-WITH {v}, row WHERE NOT row.ev.key IN {v}.ev_key
-SET {v}.ev_key = {v}.ev_key + row.ev.key,
-    {v}.ev_source = {v}.ev_source + row.ev.source,
-    {v}.ev_locator = {v}.ev_locator + row.ev.locator,
-    {v}.ev_start = {v}.ev_start + row.ev.start,
-    {v}.ev_end = {v}.ev_end + row.ev.end,
-    {v}.ev_text = {v}.ev_text + row.ev.text,
-    {v}.ev_observed = {v}.ev_observed + row.ev.observed,
-    {v}.ev_method = {v}.ev_method + row.ev.method,
-    {v}.ev_confidence = {v}.ev_confidence + row.ev.confidence,
-    {v}.confidence = CASE WHEN row.ev.confidence > {v}.confidence THEN row.ev.confidence ELSE {v}.confidence END,
-    {v}.first_seen = CASE WHEN row.ev.observed < {v}.first_seen THEN row.ev.observed ELSE {v}.first_seen END,
-    {v}.last_seen = CASE WHEN {v}.last_seen IS NULL OR row.ev.observed > {v}.last_seen
-                         THEN row.ev.observed ELSE {v}.last_seen END
-"""
+_EV_ON_MATCH_ITEMS = [
+    "{v}.ev_source = {v}.ev_source + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.source] END",
+    "{v}.ev_locator = {v}.ev_locator + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.locator] END",
+    "{v}.ev_start = {v}.ev_start + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.start] END",
+    "{v}.ev_end = {v}.ev_end + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.end] END",
+    "{v}.ev_text = {v}.ev_text + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.text] END",
+    "{v}.ev_observed = {v}.ev_observed + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.observed] END",
+    "{v}.ev_method = {v}.ev_method + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.method] END",
+    "{v}.ev_confidence = {v}.ev_confidence + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.confidence] END",
+    "{v}.confidence = CASE WHEN row.ev.confidence > {v}.confidence THEN row.ev.confidence ELSE {v}.confidence END",
+    "{v}.first_seen = CASE WHEN row.ev.observed < {v}.first_seen THEN row.ev.observed ELSE {v}.first_seen END",
+    "{v}.last_seen = CASE WHEN row.ev.observed > {v}.last_seen THEN row.ev.observed ELSE {v}.last_seen END",
+    "{v}.ev_key = {v}.ev_key + CASE WHEN row.ev.key IN {v}.ev_key THEN [] ELSE [row.ev.key] END",
+]
+
+
+def _provenance_clauses(v: str) -> str:
+    return (
+        "\nON CREATE SET " + _EV_ON_CREATE.format(v=v)
+        + "\nON MATCH SET " + ", ".join(item.format(v=v) for item in _EV_ON_MATCH_ITEMS)
+    )
 
 
 @dataclass
@@ -95,6 +104,19 @@ class GraphWriter:
         self.model = model or load_model()
         self._node_cypher = {label: self._build_node_cypher(label) for label in self.model.nodes}
         self._rel_cypher = {t: self._build_rel_cypher(t) for t in self.model.relationships}
+        self._node_create = {
+            label: "UNWIND $rows AS row CREATE (n:Entity:" + ident(label) + ") SET n = row.all" for label in self.model.nodes
+        }
+        self._rel_create = {
+            t: (
+                "UNWIND $rows AS row MATCH (a:Entity {id: row.start}) MATCH (b:Entity {id: row.end}) "
+                "CREATE (a)-[r:" + ident(t) + "]->(b) SET r = row.all RETURN count(*) AS written"
+            )
+            for t in self.model.relationships
+        }
+        self._rel_existing = {
+            t: "UNWIND $ids AS id MATCH ()-[r:" + ident(t) + " {id: id}]->() RETURN r.id AS id" for t in self.model.relationships
+        }
 
     # -- Cypher, assembled once from the model's allow-listed names ---------------------------
 
@@ -109,24 +131,18 @@ class GraphWriter:
         )
         return (
             "UNWIND $rows AS row\n"
-            "MERGE (n:Entity {id: row.id})\n"
-            "ON CREATE SET n." + _EV_INIT.format(v="n") + "\n"
-            "SET n:" + ident(label) + "\n"
-            "SET n += row.props" + unions + _EV_APPEND.format(v="n")
+            "MERGE (n:Entity {id: row.id})" + _provenance_clauses("n") + "\n"
+            "SET n:" + ident(label) + ", n += row.props" + unions
         )
 
     def _build_rel_cypher(self, rel_type: str) -> str:
         return (
             "UNWIND $rows AS row\n"
-            "OPTIONAL MATCH (a:Entity {id: row.start})\n"
-            "OPTIONAL MATCH (b:Entity {id: row.end})\n"
-            "CALL (row, a, b) {\n"
-            "WITH row, a, b WHERE a IS NOT NULL AND b IS NOT NULL\n"
-            "MERGE (a)-[r:" + ident(rel_type) + " {id: row.id}]->(b)\n"
-            "ON CREATE SET r." + _EV_INIT.format(v="r") + "\n"
-            "SET r += row.props" + _EV_APPEND.format(v="r") + "}\n"
-            "WITH row, a, b WHERE a IS NULL OR b IS NULL\n"
-            "RETURN row.id AS missing"
+            "MATCH (a:Entity {id: row.start})\n"
+            "MATCH (b:Entity {id: row.end})\n"
+            "MERGE (a)-[r:" + ident(rel_type) + " {id: row.id}]->(b)" + _provenance_clauses("r") + "\n"
+            "SET r += row.props\n"
+            "RETURN count(*) AS written"
         )
 
     # -- validation -----------------------------------------------------------------------------
@@ -168,6 +184,11 @@ class GraphWriter:
         return {"id": rec.id, "start": rec.start, "end": rec.end, "props": props, "ev": rec.evidence.as_row()}
 
     # -- writing --------------------------------------------------------------------------------
+    #
+    # Each batch is one managed transaction in two steps: ids already in the graph take the MERGE
+    # path (union lists, evidence appended only when new); ids not yet there are CREATEd with every
+    # property computed here, which is as cheap as a raw CREATE. The unique constraints on `id`
+    # guarantee that a concurrent writer can never produce a duplicate.
 
     async def write_nodes(self, records: list[NodeRecord]) -> WriteReport:
         groups: dict[str, list[dict]] = defaultdict(list)
@@ -175,12 +196,25 @@ class GraphWriter:
             groups[rec.label].append(self._node_row(rec))
         report = WriteReport()
         for label, rows in groups.items():
-            cypher = self._node_cypher[label]
             for i in range(0, len(rows), self.batch_size):
                 batch = rows[i : i + self.batch_size]
-                await self.db.execute_write(_runner(cypher, batch))
+                await self.db.execute_write(self._node_batch(label, batch))
                 report.nodes += len(batch)
+        if any(self.model.node(label).fulltext_properties for label in groups):
+            await refresh_search_index(self.db)
         return report
+
+    def _node_batch(self, label: str, batch: list[dict]):
+        async def work(tx: neo4j.AsyncManagedTransaction) -> None:
+            result = await tx.run(_EXISTING_NODES, ids=[r["id"] for r in batch])
+            existing = {r["id"] async for r in result}
+            fresh, known = _split_new(batch, existing)
+            if fresh:
+                await (await tx.run(self._node_create[label], rows=[{"all": _all_properties(r)} for r in fresh])).consume()
+            if known:
+                await (await tx.run(self._node_cypher[label], rows=known)).consume()
+
+        return work
 
     async def write_relationships(self, records: list[RelRecord]) -> WriteReport:
         groups: dict[str, list[dict]] = defaultdict(list)
@@ -188,13 +222,35 @@ class GraphWriter:
             groups[rec.type].append(self._rel_row(rec))
         report = WriteReport()
         for rel_type, rows in groups.items():
-            cypher = self._rel_cypher[rel_type]
             for i in range(0, len(rows), self.batch_size):
                 batch = rows[i : i + self.batch_size]
-                missing = await self.db.execute_write(_runner(cypher, batch, collect="missing"))
-                report.missing_endpoints.extend(missing)
-                report.relationships += len(batch) - len(missing)
+                written = await self.db.execute_write(self._rel_batch(rel_type, batch))
+                if written < len(batch):
+                    report.missing_endpoints.extend(await self._missing_endpoints(batch))
+                report.relationships += written
         return report
+
+    def _rel_batch(self, rel_type: str, batch: list[dict]):
+        async def work(tx: neo4j.AsyncManagedTransaction) -> int:
+            result = await tx.run(self._rel_existing[rel_type], ids=[r["id"] for r in batch])
+            existing = {r["id"] async for r in result}
+            fresh, known = _split_new(batch, existing)
+            written = 0
+            for cypher, rows in (
+                (self._rel_create[rel_type], [{"start": r["start"], "end": r["end"], "all": _all_properties(r)} for r in fresh]),
+                (self._rel_cypher[rel_type], known),
+            ):
+                if rows:
+                    result = await tx.run(cypher, rows=rows)
+                    written += (await result.single())["written"]
+            return written
+
+        return work
+
+    async def _missing_endpoints(self, batch: list[dict]) -> list[str]:
+        """Ids of the relationship rows whose start or end node does not exist (not written)."""
+        rows = await self.db.read(_MISSING_ENDPOINTS, {"rows": [{"id": r["id"], "start": r["start"], "end": r["end"]} for r in batch]})
+        return [r["missing"] for r in rows]
 
     async def write(self, nodes: list[NodeRecord], rels: list[RelRecord]) -> WriteReport:
         """Nodes first, then relationships, so relationship endpoints exist."""
@@ -203,11 +259,47 @@ class GraphWriter:
         return report
 
 
-def _runner(cypher: str, rows: list[dict], collect: str | None = None):
-    async def work(tx: neo4j.AsyncManagedTransaction) -> list:
-        result = await tx.run(cypher, rows=rows)
-        values = [r[collect] async for r in result] if collect else []
-        await result.consume()
-        return values
+_EXISTING_NODES = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
 
-    return work
+
+def _split_new(batch: list[dict], existing: set[str]) -> tuple[list[dict], list[dict]]:
+    """Rows whose id is new (first occurrence only) and rows that must take the MERGE path."""
+    fresh, known, seen = [], [], set(existing)
+    for row in batch:
+        if row["id"] in seen:
+            known.append(row)
+        else:
+            seen.add(row["id"])
+            fresh.append(row)
+    return fresh, known
+
+
+def _all_properties(row: dict) -> dict:
+    """Every property of a brand-new node or relationship, provenance included."""
+    ev = row["ev"]
+    out = dict(row["props"])
+    out.update(row.get("lists") or {})
+    out.update(
+        id=row["id"],
+        ev_key=[ev["key"]],
+        ev_source=[ev["source"]],
+        ev_locator=[ev["locator"]],
+        ev_start=[ev["start"]],
+        ev_end=[ev["end"]],
+        ev_text=[ev["text"]],
+        ev_observed=[ev["observed"]],
+        ev_method=[ev["method"]],
+        ev_confidence=[ev["confidence"]],
+        confidence=ev["confidence"],
+        first_seen=ev["observed"],
+        last_seen=ev["observed"],
+    )
+    return out
+
+
+_MISSING_ENDPOINTS = (
+    "UNWIND $rows AS row "
+    "OPTIONAL MATCH (a:Entity {id: row.start}) OPTIONAL MATCH (b:Entity {id: row.end}) "
+    "WITH row, a, b WHERE a IS NULL OR b IS NULL RETURN row.id AS missing"
+)
+

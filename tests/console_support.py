@@ -1,0 +1,91 @@
+"""Helpers of the console's browser tests: the real app on a free port, and Debian's Chromium.
+
+The app runs in a thread with its own event loop and driver (as `kizuna serve` would); the
+browser is the system Chromium driven by Playwright, never a downloaded one.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from api.app import create_app
+from kizuna.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """Kizuna's FastAPI app served by uvicorn in a background thread."""
+
+    def __init__(self, settings: Settings):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="kizuna-console-app", daemon=True)
+
+    def __enter__(self) -> "AppServer":
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the API did not start for the console tests")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def missing_operation(base_url: str, name: str, kind: str = "query") -> bool:
+    """True when the server's schema has no operation ``name`` (so the console hides its panel)."""
+    response = httpx.post(f"{base_url}/graphql", json={"query": f"{kind} {{ {name} {{ __typename }} }}"}, timeout=10)
+    messages = [e.get("message", "") for e in response.json().get("errors") or []]
+    return any(f"Cannot query field '{name}'" in m or f'Cannot query field "{name}"' in m or f"{kind} operation is not supported" in m for m in messages)
+
+
+def browser_profile() -> str:
+    """A fresh user-data-dir for every browser: no state leaks between runs."""
+    return tempfile.mkdtemp(prefix="kizuna-chromium-")
+
+
+async def issue_key(db, role: str) -> str:
+    """An API key of ``role`` for the browser to sign in with.
+
+    The key store arrives with the API branch (issue 7, api.auth); until it is merged the API has
+    no authentication and accepts any key, so a recognisable placeholder is returned."""
+    try:
+        from api.auth import create_api_key
+        from api.config import ApiConfig
+    except ImportError:
+        return f"kz-console-test-{role}"
+    _, key = await create_api_key(db, ApiConfig(), name=f"console-test-{role}", role=role)
+    return key
+
+
+def backend_not_available(base_url: str, key: str, field_call: str) -> bool:
+    """True when the API has the operation but answers the typed NotAvailable result (issue 7 does
+    this until the module behind it, e.g. issue 6's concern paths, is installed)."""
+    response = httpx.post(f"{base_url}/graphql", json={"query": f"query {{ {field_call} {{ __typename }} }}"},
+                          headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    data = response.json().get("data") or {}
+    return any(isinstance(v, dict) and v.get("__typename") == "NotAvailable" for v in data.values())

@@ -1,0 +1,76 @@
+"""Small helpers shared by tests: counting the whole graph, running the CLI and the API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from graph.db import Database
+from kizuna.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+KIZUNA = [sys.executable, "-m", "api.cli"]
+
+
+async def graph_fingerprint(db: Database) -> dict:
+    """Node, relationship and property counts plus a content checksum of the whole graph."""
+    nodes = await db.read(
+        "MATCH (n:Entity) WITH n ORDER BY n.id "
+        "RETURN count(n) AS nodes, sum(size(keys(n))) AS props, "
+        "collect(n.id + ':' + toString(size(keys(n))) + ':' + toString(size(coalesce(n.ev_key, [])))) AS sig"
+    )
+    rels = await db.read(
+        "MATCH ()-[r]->() WITH r ORDER BY r.id "
+        "RETURN count(r) AS rels, sum(size(keys(r))) AS props, "
+        "collect(coalesce(r.id, type(r)) + ':' + toString(size(keys(r))) + ':' + toString(size(coalesce(r.ev_key, [])))) AS sig"
+    )
+    import hashlib
+
+    digest = hashlib.sha256(("|".join(nodes[0]["sig"]) + "#" + "|".join(rels[0]["sig"])).encode()).hexdigest()
+    return {
+        "nodes": nodes[0]["nodes"],
+        "node_props": nodes[0]["props"] or 0,
+        "rels": rels[0]["rels"],
+        "rel_props": rels[0]["props"] or 0,
+        "checksum": digest,
+    }
+
+
+def env_for(settings: Settings, **extra: str) -> dict:
+    """Environment that points a child `kizuna` process at the test Neo4j."""
+    env = dict(os.environ)
+    env.update(
+        NEO4J_URI=settings.bolt_uri,
+        NEO4J_USER=settings.auth[0],
+        NEO4J_PASSWORD=settings.auth[1],
+        PYTHONPATH=str(REPO),
+    )
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(KIZUNA + args, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
+def start_api(env: dict, port: int) -> subprocess.Popen:
+    """Start `kizuna serve` on ``port`` and wait until /healthz answers (any status)."""
+    proc = subprocess.Popen(
+        KIZUNA + ["serve", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            return proc
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode(errors="replace"))
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("the API did not start within 60 s")

@@ -1,0 +1,135 @@
+"""Crafted malformed files of every format: a bad record is reported and skipped while the rest
+goes in; a file that cannot be parsed at all is reported and NOTHING of it is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.runner import ingest
+from kizuna.ids import make_id
+from tests.ingest_helpers import DATA, graph_counts, value
+
+
+def skipped_reasons(report) -> list[str]:
+    return [s["reason"] for f in report.files for s in f.skipped]
+
+
+@pytest.mark.parametrize(
+    "source, name, reason_part",
+    [
+        ("meti", "meti_wrong_columns.csv", "lacks the column"),
+        ("meti", "meti_bad_encoding.csv", "not UTF-8"),
+        ("meti", "meti_not_a_workbook.xlsx", "not a readable xlsx"),
+        ("nro", "nro_truncated.json", "not valid JSON"),
+        ("kaken", "kaken_truncated.xml", "not well-formed XML"),
+        ("kaken", "kaken_entities.xml", "refused for safety"),
+        ("orcid", "orcid_broken.xml", "not well-formed XML"),
+        ("userlist", "userlist_invalid.yaml", "not valid YAML"),
+        ("openalex", "openalex_not_entity.json", "neither an OpenAlex entity"),
+        ("nsf", "meti_bad_rows.csv", "lacks the column"),
+    ],
+)
+async def test_unreadable_file_writes_nothing(graph, source, name, reason_part):
+    before = await graph_counts(graph)
+    report = await ingest(graph, source, [DATA / name])
+    (fr,) = report.files
+    assert fr.status == "failed" and not report.ok
+    assert reason_part in fr.reason and "nothing written" in fr.reason
+    assert await graph_counts(graph) == before
+
+
+async def test_truncated_xml_writes_not_even_the_records_before_the_break(graph):
+    # The streaming parser yields the first grantAward before it meets the break; the spill
+    # guarantees that it is never written.
+    report = await ingest(graph, "kaken", [DATA / "kaken_truncated.xml"])
+    assert report.files[0].records_read == 1 and report.files[0].status == "failed"
+    assert await value(graph, "MATCH (g:Grant) RETURN count(g) AS n") == 0
+
+
+async def test_unreadable_file_does_not_stop_the_other_files(graph):
+    report = await ingest(graph, "meti", [DATA / "meti_wrong_columns.csv", DATA / "meti_bad_rows.csv"])
+    assert [f.status for f in report.files] == ["failed", "ok"]
+    assert await value(graph, "MATCH (o:Organization) RETURN count(o) AS n") == 2
+
+
+async def test_csv_bad_rows_are_skipped_with_reasons(graph):
+    report = await ingest(graph, "meti", [DATA / "meti_bad_rows.csv"])
+    fr = report.files[0]
+    assert (fr.status, fr.records_read, fr.records_skipped) == ("ok", 4, 2)
+    assert {s["locator"] for s in fr.skipped} == {"line 3", "line 4"}
+    assert any("9 cells where the header has 8" in r for r in skipped_reasons(report))
+    assert any("no organization name" in r for r in skipped_reasons(report))
+    names = await value(graph, "MATCH (o:Organization {name: 'Good Trading Co'}) RETURN o.names AS n")
+    assert "グッド商事" in names and "Good Co" in names
+
+
+async def test_json_list_bad_entries(graph):
+    report = await ingest(graph, "nro", [DATA / "nro_bad_entries.json"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (5, 3)
+    assert await value(graph, "MATCH (:Organization {name: 'Alpha Sub-Institute'})-[:PART_OF]->(p) RETURN p.name AS n") == "Alpha Institute"
+
+
+async def test_jsonl_bad_lines(graph):
+    report = await ingest(graph, "ror", [DATA / "ror_bad_line.jsonl"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (3, 2)
+    assert any("invalid JSON" in r for r in skipped_reasons(report))
+    assert any("neither ROR schema" in r for r in skipped_reasons(report))
+    org = await value(graph, "MATCH (o:Organization {id: 'org:ror:000000001'}) RETURN o {.name, .names, .kind, .country} AS o")
+    assert org == {"name": "Crafted University", "names": ["Crafted University", "架空大学"], "kind": "university", "country": "JP"}
+
+
+async def test_tsv_bad_rows(graph):
+    report = await ingest(graph, "dpl", [DATA / "dpl_bad_rows.tsv"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (3, 2)
+    assert any("not a date" in r for r in skipped_reasons(report))
+    row = await value(graph, "MATCH (o:Organization {name: 'CRAFTED TRADING LTD'})-[l:LISTED_ON]->(w:Watchlist) "
+                             "RETURN [l.start, l.end, w.jurisdiction] AS x")
+    assert row == ["2020-01-02", "2030-01-02", "US"]
+
+
+async def test_1260h_bad_date_and_parent_edge(graph):
+    report = await ingest(graph, "dod1260h", [DATA / "dod1260h_bad_rows.csv"])
+    assert report.files[0].records_skipped == 1
+    row = await value(graph, "MATCH (c {name: 'Crafted Child Co'})-[:SUBSIDIARY_OF]->(p)-[:LISTED_ON]->(w) RETURN [p.name, w.name] AS x")
+    assert row == ["Crafted Parent Group", "DoD Section 1260H Chinese military companies"]
+    assert await value(graph, "MATCH ({name: 'Crafted Child Co'})-[l:LISTED_ON]->() RETURN l.end AS e") == "2024-01-31"
+
+
+async def test_yaml_list_bad_kind(graph):
+    report = await ingest(graph, "userlist", [DATA / "userlist_bad_kind.yaml"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (3, 2)
+    kind = await value(graph, "MATCH (o:Organization {name: 'Crafted Talent Scheme'})-[:LISTED_ON]->(w:Watchlist {name: 'Crafted list'}) RETURN o.kind AS k")
+    assert kind == "talent_program"
+
+
+async def test_disclosure_yaml_bad_people(graph):
+    report = await ingest(graph, "cps", [DATA / "cps_bad_people.yaml"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (3, 2)
+    row = await value(graph, "MATCH (p:Person {fictional: true})-[a:AFFILIATED_WITH]->(o:Organization) RETURN [p.name, o.name, o.unresolved, a.start] AS x")
+    assert row == ["Test Person A (fictional)", "Crafted University", True, "2020-01-01"]
+
+
+async def test_ftm_bad_line_and_unmapped_schema(graph):
+    report = await ingest(graph, "ftm", [DATA / "ftm_bad_line.jsonl"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (5, 2)
+    assert any("Vessel is not mapped" in r for r in skipped_reasons(report))
+    share = await value(graph, "MATCH ({name: 'Crafted Subsidiary'})-[o:OWNED_BY]->({name: 'Crafted Holding'}) RETURN o.share AS s")
+    assert share == 51.0
+    assert await value(graph, "MATCH ({name: 'Crafted Holding'})-[:LISTED_ON]->(w:Watchlist) RETURN w.name AS n") == "crafted"
+
+
+async def test_grant_csv_bad_amount(graph):
+    report = await ingest(graph, "nsf", [DATA / "nsf_bad_amount.csv"])
+    assert report.files[0].records_skipped == 1
+    assert any("amount is not a number" in r for r in skipped_reasons(report))
+    row = await value(graph, "MATCH (p:Person)-[r:RECEIVED]->(g:Grant {number: '9990001'})-[:AWARDED_TO]->(o:Organization) "
+                             "RETURN collect(p.name + ':' + r.role) AS x")
+    assert sorted(row) == ["Lee Example:co_principal_investigator", "Pat Example:principal_investigator"]
+    org_id = make_id("org", "name", "crafted college")
+    assert await value(graph, "MATCH (o:Organization {id: $id}) RETURN o.unresolved AS u", id=org_id) is True

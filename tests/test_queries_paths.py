@@ -1,0 +1,193 @@
+"""Concern paths on crafted graphs with known answers, and on real list entries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kizuna.errors import InvalidInput, NotFound
+from queries.paths import PathFilters, concern_paths, path_score, Hop, Listing
+from tests.queries_graphs import GraphBuilder
+
+GENEROUS = 60_000  # ms: tests of answers must not depend on machine load
+
+
+def f(**kw) -> PathFilters:
+    kw.setdefault("time_budget_ms", GENEROUS)
+    return PathFilters(**kw)
+
+
+async def research_graph(db) -> None:
+    """Alice (professor at Uni 2015–2022) co-authored P1 (2020) with Bob, who is at Listed Inst;
+    Uni is supervised by Listed Parent (listed 2019–2023); Listed Inst listed from 2022-06-30."""
+    g = GraphBuilder()
+    g.person("per:alice", "Alice Example")
+    g.person("per:bob", "Bob Example")
+    g.org("org:uni", "Example University")
+    g.org("org:inst", "Listed Institute")
+    g.org("org:parent", "Listed Ministry", kind="government_body")
+    g.watchlist("wl:us-1286", "DoD 1286", severity="high")
+    g.watchlist("wl:other", "Other list", severity="low")
+    g.rel("AFFILIATED_WITH", "per:alice", "org:uni", start="2015", end="2022", role="professor", source="src:orcid", confidence=0.95)
+    g.node("Publication", "pub:p1", title="Paper One", year=2020)
+    g.rel("AUTHORED", "per:alice", "pub:p1", source="src:openalex")
+    g.rel("AUTHORED", "per:bob", "pub:p1", source="src:openalex")
+    g.rel("AFFILIATED_WITH", "per:bob", "org:inst", start="2018", source="src:orcid", confidence=0.6)
+    g.rel("SUPERVISED_BY", "org:uni", "org:parent", source="src:aspi")
+    g.listed("org:inst", "wl:us-1286", start="2022-06-30", reason="problematic activity")
+    g.listed("org:parent", "wl:other", start="2019", end="2023")
+    await g.write(db)
+
+
+async def test_paths_known_answer_each_hop_with_evidence(graph):
+    await research_graph(graph)
+    res = await concern_paths(graph, "per:alice", f())
+    by_target = {p.target_id: p for p in res.paths}
+    assert set(by_target) == {"org:inst", "org:parent"}
+    assert not res.partial and res.hops_explored == 4
+    parent = by_target["org:parent"]
+    assert [h.relation for h in parent.hops] == ["AFFILIATED_WITH", "SUPERVISED_BY"]
+    assert parent.hops[0].start == "2015" and parent.hops[0].end == "2022"
+    assert parent.hops[0].evidence[0]["source_id"] == "src:orcid"
+    assert parent.hops[1].evidence[0]["source_id"] == "src:aspi"
+    inst = by_target["org:inst"]
+    assert [h.relation for h in inst.hops] == ["AUTHORED", "AUTHORED", "AFFILIATED_WITH"]
+    assert inst.hops[2].confidence == pytest.approx(0.6)
+    assert inst.listings[0].watchlist_id == "wl:us-1286" and inst.listings[0].reason == "problematic activity"
+
+
+async def test_as_of_around_listing_start_and_end(graph):
+    await research_graph(graph)
+    # Listed Institute's listing starts 2022-06-30.
+    before = await concern_paths(graph, "per:alice", f(as_of="2022-06-29"))
+    on = await concern_paths(graph, "per:alice", f(as_of="2022-06-30"))
+    assert "org:inst" not in {p.target_id for p in before.paths}
+    assert "org:inst" in {p.target_id for p in on.paths}
+    # Listed Ministry: listed 2019..2023 ("2023" covers all of 2023); Alice's appointment ends 2022.
+    assert "org:parent" in {p.target_id for p in (await concern_paths(graph, "per:alice", f(as_of="2020-01-01"))).paths}
+    assert "org:parent" not in {p.target_id for p in (await concern_paths(graph, "per:alice", f(as_of="2018-12-31"))).paths}
+    # In 2023 the listing still holds but Alice's appointment (ended 2022) no longer does.
+    assert "org:parent" not in {p.target_id for p in (await concern_paths(graph, "per:alice", f(as_of="2023-06-01"))).paths}
+    # A look-back window from 2021 keeps the appointment, the listing is in effect at as_of.
+    window = await concern_paths(graph, "per:alice", f(as_of="2023-06-01", window_from="2021-01-01"))
+    assert "org:parent" in {p.target_id for p in window.paths}
+    assert "org:parent" not in {p.target_id for p in (await concern_paths(graph, "per:alice", f(as_of="2024-01-01", window_from="2015-01-01"))).paths}
+
+
+async def test_filters_lists_types_confidence_hops(graph):
+    await research_graph(graph)
+    only_other = await concern_paths(graph, "per:alice", f(lists=["wl:other"]))
+    assert {p.target_id for p in only_other.paths} == {"org:parent"}
+    no_coauthor = await concern_paths(graph, "per:alice", f(relation_types=["AFFILIATED_WITH", "SUPERVISED_BY"]))
+    assert {p.target_id for p in no_coauthor.paths} == {"org:parent"}
+    confident = await concern_paths(graph, "per:alice", f(min_confidence=0.7))
+    assert {p.target_id for p in confident.paths} == {"org:parent"}  # Bob's affiliation has 0.6
+    short = await concern_paths(graph, "per:alice", f(max_hops=2))
+    assert {p.target_id for p in short.paths} == {"org:parent"}
+    with pytest.raises(InvalidInput):
+        await concern_paths(graph, "per:alice", f(max_hops=7))
+    with pytest.raises(InvalidInput):
+        await concern_paths(graph, "per:alice", f(relation_types=["HAS_PERSONAL_DATA"]))
+    with pytest.raises(InvalidInput):
+        await concern_paths(graph, "per:alice", f(as_of="yesterday"))
+    with pytest.raises(NotFound):
+        await concern_paths(graph, "per:nobody", f())
+
+
+async def test_same_as_followed_only_when_decided_same(graph):
+    g = GraphBuilder()
+    g.person("per:c", "Carol")
+    g.org("org:a", "Institute A (string)", unresolved=True)
+    g.org("org:b", "Institute B")
+    g.org("org:d", "Institute D")
+    g.watchlist("wl:l", "List")
+    g.rel("AFFILIATED_WITH", "per:c", "org:a")
+    g.rel("SAME_AS", "org:a", "org:b", decision="same", score=0.97)
+    g.rel("SAME_AS", "org:a", "org:d", candidate=True, score=0.6)
+    g.listed("org:b", "wl:l")
+    g.listed("org:d", "wl:l")
+    await g.write(graph)
+    res = await concern_paths(graph, "per:c", f())
+    assert {p.target_id for p in res.paths} == {"org:b"}
+    assert [h.relation for h in res.paths[0].hops] == ["AFFILIATED_WITH", "SAME_AS"]
+
+
+async def test_hub_is_not_expanded_through_its_links_and_result_is_partial(graph):
+    g = GraphBuilder()
+    g.person("per:x", "Xavier")
+    g.org("org:hub", "Big University")
+    g.org("org:hub-parent", "Listed Supervisor", kind="government_body")
+    g.org("org:far", "Listed Lab")
+    g.watchlist("wl:l", "List")
+    g.rel("AFFILIATED_WITH", "per:x", "org:hub")
+    g.rel("SUPERVISED_BY", "org:hub", "org:hub-parent")
+    for i in range(12):
+        g.person(f"per:colleague{i}", f"Colleague {i}")
+        g.rel("AFFILIATED_WITH", f"per:colleague{i}", "org:hub")
+    g.rel("AFFILIATED_WITH", "per:colleague0", "org:far")
+    g.listed("org:hub-parent", "wl:l")
+    g.listed("org:far", "wl:l")
+    await g.write(graph)
+    full = await concern_paths(graph, "per:x", f(hub_degree=100))
+    assert {p.target_id for p in full.paths} == {"org:hub-parent", "org:far"} and not full.partial
+    capped = await concern_paths(graph, "per:x", f(hub_degree=5))
+    # Through the hub only structure is followed: its supervisor is found, the colleague's lab is not.
+    assert {p.target_id for p in capped.paths} == {"org:hub-parent"}
+    assert capped.partial
+    hub = [lo for lo in capped.left_out if lo.kind == "hub"]
+    assert hub and hub[0].entity_id == "org:hub" and hub[0].degree == 14
+    # The subject itself is always expanded, even when it is a hub.
+    from_hub = await concern_paths(graph, "org:hub", f(hub_degree=5, max_hops=2))
+    assert {p.target_id for p in from_hub.paths} == {"org:hub-parent", "org:far"}
+
+
+async def test_time_budget_gives_partial_result_saying_what_was_left_out(graph):
+    await research_graph(graph)
+    res = await concern_paths(graph, "per:alice", PathFilters(max_hops=6, time_budget_ms=1))
+    assert res.partial
+    depth = [lo for lo in res.left_out if lo.kind == "depth"]
+    assert depth and depth[0].hops == res.hops_explored + 1
+
+
+async def test_subject_itself_listed_is_a_zero_hop_path(graph):
+    await research_graph(graph)
+    res = await concern_paths(graph, "org:inst", f(as_of="2024-01-01"))
+    zero = [p for p in res.paths if p.target_id == "org:inst"]
+    assert zero and zero[0].hops == []
+
+
+def test_path_score_documented_factors():
+    listing = lambda sev: Listing("wl", "L", None, None, sev, None, None, None, None, None, [])  # noqa: E731
+    hop = lambda rel, conf, end=None: Hop(rel, "a", "b", None, None, None, end, conf, {}, [])  # noqa: E731
+    direct, _ = path_score([hop("AFFILIATED_WITH", 1.0)], [listing("high")], "2025-01-01")
+    coauthor, _ = path_score([hop("AUTHORED", 1.0), hop("AUTHORED", 1.0), hop("AFFILIATED_WITH", 1.0)], [listing("high")], "2025-01-01")
+    unsure, _ = path_score([hop("AFFILIATED_WITH", 0.5)], [listing("high")], "2025-01-01")
+    old, parts = path_score([hop("AFFILIATED_WITH", 1.0, end="2015")], [listing("high")], "2025-01-01")
+    mild, _ = path_score([hop("AFFILIATED_WITH", 1.0)], [listing("low")], "2025-01-01")
+    assert direct == 1.0
+    assert coauthor < direct and unsure == 0.5 and mild == 0.5
+    assert 0.25 <= parts["recency"] < 0.3 and old < direct
+
+
+async def test_real_list_entries_canada_nro_children_reach_caep(graph, shared_data):
+    """Real entries of the Canada NRO list: CAEP sub-institutes carry parentOrg; a (fictional)
+    researcher at a sub-institute reaches the listed CAEP through PART_OF."""
+    data = json.loads((shared_data / "canada_nro" / "rstoolkit_nro_organizations.json").read_text(encoding="utf-8"))
+    orgs = {o["id"]: o for o in data["organizations"]}
+    child = next(o for o in data["organizations"] if o.get("parentOrg") and o["parentOrg"] in orgs)
+    parent = orgs[child["parentOrg"]]
+    g = GraphBuilder()
+    g.watchlist("wl:ca-nro", "Canada Named Research Organizations", jurisdiction="CA", severity="high")
+    for o in (child, parent):
+        g.node("Organization", f"org:nro:{o['id']}", name=o["name"], names=[o["name"], *o.get("aliases", [])], kind="research_institute", source="src:ca-nro")
+        g.listed(f"org:nro:{o['id']}", "wl:ca-nro", start=data["lastUpdated"])
+    g.rel("PART_OF", f"org:nro:{child['id']}", f"org:nro:{parent['id']}", source="src:ca-nro")
+    g.person("per:fictional-researcher", "Fictional Researcher", fictional=True)
+    g.rel("AFFILIATED_WITH", "per:fictional-researcher", f"org:nro:{child['id']}", start="2024-01")
+    await g.write(graph)
+    res = await concern_paths(graph, "per:fictional-researcher", f(as_of="2025-06-01"))
+    assert {p.target_id for p in res.paths} == {f"org:nro:{child['id']}", f"org:nro:{parent['id']}"}
+    assert [h.relation for h in next(p for p in res.paths if p.target_id.endswith(parent["id"])).hops] == ["AFFILIATED_WITH", "PART_OF"]
+    # Before the list version was published nothing is listed.
+    assert (await concern_paths(graph, "per:fictional-researcher", f(as_of="2025-01-01"))).paths == []

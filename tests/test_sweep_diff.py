@@ -1,0 +1,194 @@
+"""A sweep over two versions of the real METI End User List yields exactly the expected diff,
+stores its results and writes every output (JSON, injection-safe CSV, HTML, dossiers, webhook)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+
+import pytest
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from graph.writer import GraphWriter, NodeRecord
+from ingest.sweep import store
+from ingest.sweep.runner import run_sweep
+from kizuna.errors import SourceUnreadable
+from kizuna.ids import identifier_id, make_id
+from queries.sweep import get_sweep, list_sweeps, sweep_results
+from tests.sweep_support import sweep_standins  # noqa: F401 — autouse fixture
+from tests.sweep_support import EV, craft_people, definition, meti_rows, person, write_rows
+
+WL = identifier_id("wl", "list", "meti-eul")
+
+
+def listed(name: str) -> str:
+    return make_id("org", WL, name)
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 — http.server API
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, tmp_path):
+    header, rows = meti_rows(shared_data)
+    base = rows[:120]
+    names = [r["name"] for r in base]
+    assert len(set(n.casefold() for n in names)) == len(names), "the cut must have distinct names"
+    added, removed = base[100:105], base[10:15]
+    v1 = [r for r in base if r not in added]
+    v2 = [dict(r) for r in base if r not in removed]
+    changed_name = base[60]["name"]
+    for r in v2:
+        if r["name"] == changed_name:
+            r["wmd_type_code"] = "N,M"  # crafted: the listing's reason changes in v2
+    assert base[60]["wmd_type_code"] != "N,M"
+
+    # the research graph: who is affiliated with organizations that carry listed names
+    await craft_people(
+        graph,
+        {
+            "keep": [("keep", base[50]["name"])],
+            "removed": [("removed", base[12]["name"])],
+            "added": [("dept", "Department of Applied Physics")],
+            "changed": [("changed", changed_name)],
+            "clean": [("clean", "Kizuna Test University")],
+            "thin": [],
+        },
+        extra_orgs={"added-parent": base[102]["name"]},
+        part_of=[("dept", "added-parent")],
+    )
+    # a webhook receiver on a free port
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received.clear()
+    defn = definition(tmp_path, outputs={"directory": "out", "formats": ["json", "csv", "html", "dossier_html", "dossier_pdf"],
+                                         "dossiers_for": "changed",
+                                         "webhook": {"url": f"http://127.0.0.1:{server.server_port}/hook"}})
+    try:
+        write_rows(tmp_path / "list.csv", header, v1)
+        first = await run_sweep(graph, defn)
+        again = await run_sweep(graph, defn)  # nothing changed: no re-ingest, empty diff
+        write_rows(tmp_path / "list.csv", header, v2)
+        second = await run_sweep(graph, defn)
+    finally:
+        server.shutdown()
+
+    # first sweep: baseline; ingest of v1 counted against the file
+    assert first["diff"]["baseline"] is True
+    meti = first["counts"]["sources"][0]
+    assert (meti["records"], meti["delisted"], meti["skipped"]) == (115, 0, [])
+    assert again["counts"]["sources"] == [{"source": "meti", "unchanged": True}]
+    assert again["diff"]["counts"]["new_findings"] == 0 and again["diff"]["previous_sweep"] == first["id"]
+    assert second["counts"]["sources"][0]["delisted"] == 5
+    assert second["diff"]["previous_sweep"] == again["id"]
+
+    d = second["diff"]
+    keyof = lambda name: f"concern_path:{listed(name)}:{WL}"  # noqa: E731
+    assert [(i["subject_id"], i["key"]) for i in d["new_findings"]] == [(person("added"), keyof(base[102]["name"]))]
+    assert [(i["subject_id"], i["key"]) for i in d["removed_findings"]] == [(person("removed"), keyof(base[12]["name"]))]
+    assert [(i["subject_id"], i["key"], i["fields"]) for i in d["changed_findings"]] == [
+        (person("changed"), keyof(changed_name), ["listing.reason"])]
+    assert d["new_paths"] == d["new_findings"] and d["broken_paths"] == d["removed_findings"]
+    assert sorted((c["subject_id"], c["before"], c["after"]) for c in d["tier_changes"]) == sorted([
+        (person("added"), "none", "elevated"), (person("removed"), "elevated", "none")])  # 3 hops: elevated under us_dod_matrix
+    assert sorted((c["subject_id"], c["before"], c["after"]) for c in d["recommendation_changes"]) == sorted([
+        (person("added"), "ACCEPT", "MITIGATE"), (person("removed"), "MITIGATE", "ACCEPT")])
+    assert d["errors"] == [] and d["new_subjects"] == [] and d["dropped_subjects"] == []
+
+    # evidence hop by hop: the new path runs person > department > parent > (SAME_AS) listed entity > list
+    new = d["new_findings"][0]["finding"]
+    assert new["hops"] == 3
+    assert [e["relation"] for e in new["evidence"]] == ["AFFILIATED_WITH", "PART_OF", "SAME_AS", "LISTED_ON"]
+    assert all(e["sources"] for e in new["evidence"])
+    assert "line" in new["evidence"][-1]["locators"][0]
+    # the removed finding keeps the evidence of the previous sweep
+    assert d["removed_findings"][0]["finding"]["evidence"][-1]["end"] is None
+
+    # stored: one result per subject, readable back for the API
+    stored = await get_sweep(graph, second["id"])
+    assert stored["status"] == "completed" and stored["diff"]["counts"] == d["counts"]
+    results = {r["subject_id"]: r for r in await sweep_results(graph, second["id"])}
+    assert len(results) == 6
+    assert results[person("thin")]["recommendation"] == "INSUFFICIENT_INFORMATION"
+    assert results[person("clean")]["recommendation"] == "ACCEPT"
+    assert [s["id"] for s in await list_sweeps(graph, "meti-nightly")] == [second["id"], again["id"], first["id"]]
+
+    # the shape the GraphQL sweep/sweeps operations serve (api/backends.py)
+    api = await store.get_sweep(graph, second["id"])
+    assert api["definition"] == "meti-nightly" and api["subjects"] == 6
+    assert sorted(c["kind"] for c in api["changes"]) == sorted(
+        ["new_finding", "removed_finding", "changed_finding", "tier_change", "tier_change", "recommendation_change", "recommendation_change"])
+    new_change = next(c for c in api["changes"] if c["kind"] == "new_finding")
+    assert new_change["subject_id"] == person("added") and len(new_change["evidence"]) >= 4
+    total, page = await store.list_sweeps(graph, definition="meti-nightly", skip=0, limit=2)
+    assert total == 3 and [p["id"] for p in page] == [second["id"], again["id"]]
+
+    # outputs
+    out = tmp_path / "out" / "meti-nightly" / second["id"].split(":", 1)[1]
+    assert json.loads((out / "sweep.json").read_text())["diff"]["counts"] == d["counts"]
+    changes = list(csv.DictReader((out / "changes.csv").open(encoding="utf-8")))
+    assert sorted(r["change"] for r in changes) == ["changed", "new", "recommendation", "recommendation", "removed", "tier", "tier"]
+    html = (out / "summary.html").read_text()
+    assert base[102]["name"].replace("'", "&#39;").replace("&", "&amp;") in html or base[102]["name"] in html
+    dossiers = sorted(p.name for p in (out / "dossiers").iterdir())
+    assert len(dossiers) == 6  # added, removed, changed: html + pdf each
+    assert all((out / "dossiers" / n).stat().st_size > 500 for n in dossiers)
+    assert (out / "dossiers" / dossiers[0]).read_bytes()[:4] in (b"<!do", b"%PDF")
+    assert second["outputs"]["webhook"]["ok"] is True
+    assert [h["id"] for h in _Hook.received] == [first["id"], again["id"], second["id"]]
+    assert _Hook.received[-1]["changes"] == d["counts"]
+
+
+async def test_per_item_errors_are_collected_and_the_sweep_goes_on(graph, tmp_path, shared_data):
+    header, rows = meti_rows(shared_data)
+    write_rows(tmp_path / "list.csv", header, rows[:20])
+    await craft_people(graph, {"a": [("a", rows[3]["name"])], "b": [("b", "Unlisted Institute")]})
+    defn = definition(tmp_path, id="meti-ids", population={"kind": "ids", "ids": [person("a"), "per:does-not-exist", person("b")]},
+                      outputs={"directory": "out", "formats": ["csv", "dossier_html"], "dossiers_for": "all", "max_dossiers": 1})
+    record = await run_sweep(graph, defn)
+    assert record["status"] == "completed" and record["counts"]["errors"] == 1
+    # the dossier cap keeps the most serious subject
+    assert record["outputs"]["dossiers"] == [person("a").replace(":", "_")] and record["outputs"]["dossiers_skipped"] == 2
+    assert record["diff"]["errors"] == [{"subject_id": "per:does-not-exist",
+                                         "error": "subject not found (no Person, Organization or Project with this id)"}]
+    results = {r["subject_id"]: r for r in await sweep_results(graph, record["id"])}
+    assert results[person("a")]["tier"] == "elevated" and results[person("b")]["tier"] == "none"
+
+
+async def test_csv_output_is_safe_against_formula_injection(graph, tmp_path):
+    evil_person, evil_entity = '=HYPERLINK("http://x","click")', "@SUM(1+1)"
+    (tmp_path / "list.csv").write_text(f'no,name,aliases,wmd_type_code\n1,"{evil_entity}",,-1\n', encoding="utf-8")
+    await craft_people(graph, {"x": [("x", evil_entity)]})
+    await GraphWriter(graph).write_nodes([NodeRecord("Person", person("x"), {"name": evil_person}, EV)])
+    defn = definition(tmp_path, id="meti-evil", population={"kind": "ids", "ids": [person("x")]},
+                      outputs={"directory": "out", "formats": ["csv"]})
+    record = await run_sweep(graph, defn)
+    out = tmp_path / "out" / "meti-evil" / record["id"].split(":", 1)[1]
+    result = list(csv.DictReader((out / "results.csv").open(encoding="utf-8")))[0]
+    assert result["subject_name"] == "'" + evil_person
+    change = list(csv.DictReader((out / "changes.csv").open(encoding="utf-8")))[0]
+    assert change["change"] == "new" and change["listed_entity"] == "'" + evil_entity
+    assert change["subject_name"] == "'" + evil_person
+
+
+async def test_an_unreadable_source_stops_the_sweep_before_anything_is_written(graph, tmp_path):
+    defn = definition(tmp_path, id="meti-missing")  # list.csv was never written
+    with pytest.raises(SourceUnreadable, match="list.csv does not exist"):
+        await run_sweep(graph, defn)
+    assert await list_sweeps(graph, "meti-missing") == []
+    (tmp_path / "list.csv").write_text("no,title\n1,x\n", encoding="utf-8")
+    with pytest.raises(SourceUnreadable, match="has no 'name' column"):
+        await run_sweep(graph, defn)
+    assert (await graph.read("MATCH (w:Watchlist) RETURN count(w) AS n"))[0]["n"] == 0
+    failed = await list_sweeps(graph, "meti-missing")
+    assert [s["status"] for s in failed] == ["failed"] and "has no 'name' column" in failed[0]["error"]

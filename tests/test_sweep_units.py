@@ -1,0 +1,121 @@
+"""Pure parts of sweeps: definition validation, cron schedule, CSV cell safety, the diff."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from ingest.sweep.definition import load_definition
+from ingest.sweep.diff import bounded, diff_results
+from ingest.sweep.outputs import safe_cell
+from ingest.sweep.schedule import build_scheduler, next_runs
+from kizuna.errors import InvalidInput
+from tests.sweep_support import DATA, definition
+
+
+def test_the_shipped_test_definition_is_valid():
+    loaded = load_definition(DATA / "meti_diff.yaml")
+    d = loaded.definition
+    assert d.id == "meti-nightly" and d.population.query == "all_people" and d.schedule == "30 2 * * *"
+    assert loaded.resolve(d.sources[0].path) == (DATA / "list.csv").resolve()
+    assert len(loaded.checksum) == 64
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"id": "Bad Id!"}, "id: Value error, id must be lower-case"),
+        ({"schedule": "every night"}, "not a valid cron expression"),
+        ({"population": {"kind": "query", "query": "MATCH (n) DETACH DELETE n"}}, "population query must be one of"),
+        ({"population": {"kind": "ids"}}, "needs a non-empty ids list"),
+        ({"as_of": {"policy": "fixed"}}, "needs a date"),
+        ({"max_hops": 9}, "max_hops"),
+        ({"sources": [{"name": "a", "format": "meti_csv"}]}, "give exactly one of path or url"),
+        ({"sources": [{"name": "a", "format": "meti_csv", "url": "ftp://x"}]}, "url must be http(s)"),
+        ({"outputs": {"formats": ["xlsx"]}}, "outputs.formats"),
+        ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_definitions_fail_with_a_clear_message(tmp_path, override, message):
+    with pytest.raises(InvalidInput, match="invalid") as err:
+        load_definition(definition(tmp_path, **override))
+    assert message in str(err.value)
+
+
+def test_unreadable_and_non_yaml_definitions(tmp_path):
+    with pytest.raises(InvalidInput, match="cannot read sweep definition"):
+        load_definition(tmp_path / "missing.yaml")
+    (tmp_path / "bad.yaml").write_text("id: [unclosed", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not valid YAML"):
+        load_definition(tmp_path / "bad.yaml")
+
+
+def test_schedule_next_runs_and_scheduler_jobs(tmp_path):
+    start = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert next_runs("30 2 * * *", 2, start) == ["2026-01-02T02:30:00+00:00", "2026-01-03T02:30:00+00:00"]
+    scheduler = build_scheduler([definition(tmp_path)], lambda p: {})
+    job = scheduler.get_job("meti-nightly")
+    assert job.max_instances == 1 and job.coalesce is True
+    assert str(job.trigger) == "cron[month='*', day='*', day_of_week='*', hour='2', minute='30']"
+    with pytest.raises(InvalidInput, match="has no schedule"):
+        build_scheduler([definition(tmp_path, id="unscheduled", schedule=None)], lambda p: {})
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
+def test_formula_cells_are_neutralised(value):
+    assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Tsinghua University", "", "a=b", 3, -1.5, None])
+def test_ordinary_cells_are_unchanged(value):
+    assert safe_cell(value) == value
+
+
+def _finding(key, hops, reason="N"):
+    return {"key": key, "kind": "concern_path", "hops": hops, "target_name": key, "watchlist_name": "L",
+            "evidence": [{"relation": "LISTED_ON", "start": "2025-01-01", "end": None, "reason": reason}]}
+
+
+def _result(sid, tier, rec, findings, status="ok"):
+    return {"subject_id": sid, "subject_name": sid, "status": status, "error": "", "tier": tier, "recommendation": rec,
+            "findings": findings}
+
+
+def test_diff_classifies_every_kind_of_change():
+    before = [_result("a", "high", "MITIGATE", [_finding("x", 1), _finding("y", 2)]),
+              _result("b", "none", "ACCEPT", []),
+              _result("gone", "none", "ACCEPT", [])]
+    after = [_result("a", "elevated", "MITIGATE", [_finding("x", 2), _finding("z", 3, "C")]),
+             _result("b", "none", "ACCEPT", []),
+             _result("new", "low", "ACCEPT", [_finding("w", 4)]),
+             _result("err", "", "", [], status="error")]
+    d = diff_results(before, after, "swp:prev")
+    assert [(i["subject_id"], i["key"]) for i in d["new_findings"]] == [("a", "z"), ("new", "w")]
+    assert [(i["subject_id"], i["key"]) for i in d["removed_findings"]] == [("a", "y")]
+    assert [(i["subject_id"], i["key"], i["fields"]) for i in d["changed_findings"]] == [("a", "x", ["hops"])]
+    assert [(c["subject_id"], c["before"], c["after"]) for c in d["tier_changes"]] == [("a", "high", "elevated")]
+    assert d["recommendation_changes"] == []
+    assert [s["subject_id"] for s in d["new_subjects"]] == ["new"]
+    assert [s["subject_id"] for s in d["dropped_subjects"]] == ["gone"]
+    assert [e["subject_id"] for e in d["errors"]] == ["err"]
+    assert d["counts"]["new_paths"] == 2 and d["counts"]["broken_paths"] == 1 and d["baseline"] is False
+
+
+def test_first_sweep_is_a_baseline():
+    d = diff_results(None, [_result("a", "high", "MITIGATE", [_finding("x", 1)])])
+    assert d["baseline"] is True and d["counts"]["new_findings"] == 1 and d["tier_changes"] == []
+
+
+def test_stored_diff_is_bounded_but_counts_stay_whole():
+    d = diff_results(None, [_result(f"s{i}", "low", "ACCEPT", [_finding("x", 4)]) for i in range(5)])
+    stored = bounded(d, 2)
+    assert len(stored["new_findings"]) == 2 and stored["truncated"] == {"new_findings": 5, "new_paths": 5}
+    assert stored["counts"]["new_findings"] == 5 and len(d["new_findings"]) == 5
+
+
+def test_two_sweeps_started_in_the_same_second_are_distinct():
+    from ingest.sweep.checkpoint import new_sweep
+
+    a, b = (new_sweep("d", "sum", "2026-01-01", ["default"], []) for _ in range(2))
+    assert a["id"] != b["id"] and a["id"].startswith("swp:")
