@@ -40,6 +40,8 @@ class ApiConfig(BaseSettings):
     max_hops: int = 6
     # A concern-path request costs maxHops x first; above this it is refused before running.
     max_path_cost: int = 300
+    # Time budget of one concern-path search; past it the answer is flagged partial.
+    path_time_budget_ms: int = 800
     # -- request limits ----------------------------------------------------------------------
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024

@@ -192,7 +192,8 @@ class Query:
             return NotFound(message=f"no person, organization or project with id {subject_id!r}", requested_id=subject_id)
         try:
             data = as_dict(await backends.concern_paths(_ctx(info)["db"], subject_id, max_hops=max_hops, lists=lists, relation_types=relation_types,
-                                                        min_confidence=min_confidence, as_of=as_of, limit=skip + first + 1))
+                                                        min_confidence=min_confidence, as_of=as_of, limit=skip + first + 1,
+                                                        time_budget_ms=_ctx(info)["config"].path_time_budget_ms))
         except backends.NotAvailable as exc:
             return _not_available(exc)
         paths = [

@@ -1,8 +1,10 @@
 // name: nodes_by_ids
 // Entities by id (batched for the API's per-request loaders). Records without the Entity label
-// (API keys, audit entries, decisions) are never reachable here.
+// (API keys, audit entries, decisions) are never reachable here, and protected PersonalData
+// nodes are excluded explicitly.
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
+WHERE NOT n:PersonalData
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
 
 // name: relations_page
@@ -11,12 +13,12 @@ RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
 CALL (n) {
-  RETURN COUNT { MATCH (n)-[r]-(:Entity) WHERE type(r) IN $types
+  RETURN COUNT { MATCH (n)-[r]-(m:Entity) WHERE type(r) IN $types AND NOT m:PersonalData
                  AND ($direction = 'both' OR ($direction = 'out') = (startNode(r) = n)) } AS total
 }
 CALL (n) {
   MATCH (n)-[r]-(m:Entity)
-  WHERE type(r) IN $types AND ($direction = 'both' OR ($direction = 'out') = (startNode(r) = n))
+  WHERE type(r) IN $types AND NOT m:PersonalData AND ($direction = 'both' OR ($direction = 'out') = (startNode(r) = n))
   WITH r, m ORDER BY type(r), m.id, r.id
   SKIP $skip LIMIT $limit
   RETURN collect({type: type(r), outgoing: startNode(r) = n, props: properties(r),

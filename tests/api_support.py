@@ -54,8 +54,9 @@ def start_server(settings: Settings, config: ApiConfig, environment: str = "prod
 
 
 def make_config(**overrides) -> ApiConfig:
-    """Limits as shipped, except: no key cache (revocation is immediate) and a high rate."""
-    values = dict(key_pepper="test-pepper", key_cache_seconds=0.0, rate_per_second=10_000, rate_burst=10_000)
+    """Limits as shipped, except: no key cache (revocation is immediate), a high rate, and a path
+    time budget generous enough for a loaded test machine."""
+    values = dict(key_pepper="test-pepper", key_cache_seconds=0.0, rate_per_second=10_000, rate_burst=10_000, path_time_budget_ms=20_000)
     values.update(overrides)
     return ApiConfig(**values)
 

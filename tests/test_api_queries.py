@@ -57,6 +57,8 @@ async def test_person_by_id_identifier_and_name_with_ambiguity(api: Api):
     # protected personal data is never reachable as a relation
     assert all(e["node"]["type"] != "HAS_PERSONAL_DATA" for e in p["relations"]["edges"])
     assert "pd:hanako" not in str(p)
+    hidden = api.data('{ entity(id: "pd:hanako") { __typename } r: person(id: "per:hanako") { ... on Person { relations(types: ["HAS_PERSONAL_DATA"]) { totalCount } } } }')
+    assert hidden == {"entity": {"__typename": "NotFound"}, "r": {"relations": {"totalCount": 0}}}
     assert api.data(q, {"identifier": "0000-0001-0000-0001"})["person"]["id"] == "per:hanako"
     assert api.data(q, {"name": "山田花子"})["person"]["id"] == "per:hanako"
     amb = api.data(q, {"name": "Taro Suzuki"})["person"]
