@@ -43,7 +43,7 @@ from kizuna.settings import Settings
 OUT = Path(__file__).resolve().parent / "out"
 EV = Evidence("src:bench:sweep", "generated", "2026-01-01T00:00:00+00:00", "bench", 0.9)
 #: Two rule packs per run: the stand-in's hop-count packs, or two of queries/rules/ with the real assess.
-PACKS_BY_MODE = {"standin": ["default", "us_dod_matrix"], "real": ["us_dod_matrix", "us_nsf_trust"]}
+PACKS_BY_MODE = {"standin": ["default", "us_dod_matrix"], "real": ["us-dod-matrix", "us-nsf-trust"]}
 PACKS = PACKS_BY_MODE["standin"]
 
 
