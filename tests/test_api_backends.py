@@ -1,6 +1,6 @@
 """The adapter's typed shapes, exercised with stand-in backend modules that read the real graph.
 
-The real modules (queries.paths, queries.assess, sweeps.store) are built elsewhere; these
+The real modules (queries.paths, queries.assess, ingest.sweep.store) are built elsewhere; these
 stand-ins follow the signatures and dict shapes documented in docs/api.md, so this test checks
 the API side of the contract: mapping, paging, evidence on every hop, and auditing of persons
 that appear inside results. They are installed in sys.modules only for the test.
@@ -63,10 +63,9 @@ def backends(monkeypatch):
     paths.concern_paths = concern_paths
     assess_mod = types.ModuleType("queries.assess")
     assess_mod.assess = assess
-    sweeps_pkg = types.ModuleType("sweeps")
-    store = types.ModuleType("sweeps.store")
+    store = types.ModuleType("ingest.sweep.store")
     store.list_sweeps, store.get_sweep = list_sweeps, get_sweep
-    for name, mod in (("queries.paths", paths), ("queries.assess", assess_mod), ("sweeps", sweeps_pkg), ("sweeps.store", store)):
+    for name, mod in (("queries.paths", paths), ("queries.assess", assess_mod), ("ingest.sweep.store", store)):
         monkeypatch.setitem(sys.modules, name, mod)
 
 
