@@ -119,12 +119,12 @@ async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -
 
 
 async def sweep(db: Database, sweep_id: str) -> dict | None:
-    fn = _function("sweeps", "sweeps.store", "get_sweep")
+    fn = _function("sweeps", "ingest.sweep.store", "get_sweep")
     return await fn(db, sweep_id)
 
 
 async def sweeps(db: Database, *, definition: str | None, skip: int, limit: int) -> tuple[int, list[dict]]:
-    fn = _function("sweeps", "sweeps.store", "list_sweeps")
+    fn = _function("sweeps", "ingest.sweep.store", "list_sweeps")
     return await fn(db, definition=definition, skip=skip, limit=limit)
 
 

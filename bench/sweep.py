@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import shutil
@@ -41,7 +42,9 @@ from kizuna.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "out"
 EV = Evidence("src:bench:sweep", "generated", "2026-01-01T00:00:00+00:00", "bench", 0.9)
-PACKS = ["default", "us_dod_matrix"]
+#: Two rule packs per run: the stand-in's hop-count packs, or two of queries/rules/ with the real assess.
+PACKS_BY_MODE = {"standin": ["default", "us_dod_matrix"], "real": ["us-dod-matrix", "us-nsf-trust"]}
+PACKS = PACKS_BY_MODE["standin"]
 
 
 @contextmanager
@@ -123,9 +126,15 @@ async def baseline(db: Database, ids: list[str]) -> float:
 
 
 async def main(args) -> dict:
+    global PACKS
+    PACKS = PACKS_BY_MODE[args.assess]
+    if args.assess == "standin":
+        os.environ[steps.STANDINS_ENV] = "all"  # inherited by the worker processes
+    else:
+        os.environ.pop(steps.STANDINS_ENV, None)
     sizes = [int(s) for s in args.sizes.split(",")]
     figures: dict = {"assess_implementation": "ingest/sweep/steps.py stand-in (queries/sweep.cypher concern_paths_batch)"
-                     if steps._real("assess") is None else "queries.assess"}
+                     if steps._real("assess") is None else "queries.assess", "packs": PACKS}
     with neo4j(args.heap_mb, args.pagecache_mb, args.home) as settings:
         db = Database(settings)
         await db.verify()
@@ -183,5 +192,8 @@ if __name__ == "__main__":
     parser.add_argument("--baseline-sample", type=int, default=300)
     parser.add_argument("--heap-mb", type=int, default=2048)
     parser.add_argument("--pagecache-mb", type=int, default=2048)
+    parser.add_argument("--assess", choices=["standin", "real"], default="standin",
+                        help="the sweep's batched stand-in, or queries.assess (one subject per call)")
     parser.add_argument("--home", help="keep the private Neo4j here (re-runs reuse the generated graph)")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     asyncio.run(main(parser.parse_args()))

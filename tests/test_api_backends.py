@@ -1,8 +1,8 @@
 """The adapter to modules built elsewhere, end to end over HTTP.
 
-Concern paths and assessments run through the real queries.paths / queries.assess. The sweep
-store is not built yet: a stand-in following the signatures and dict shapes of docs/api.md is
-installed in sys.modules for the sweep test only.
+Concern paths and assessments run through the real queries.paths / queries.assess. For the sweep
+operations a stand-in ingest.sweep.store with the dict shapes of docs/api.md is installed in
+sys.modules (the real store is exercised by tests/test_sweep_*.py).
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ async def get_sweep(db, sweep_id):
 
 @pytest.fixture
 def backends(monkeypatch):
-    sweeps_pkg = types.ModuleType("sweeps")
-    store = types.ModuleType("sweeps.store")
+    store = types.ModuleType("ingest.sweep.store")
     store.list_sweeps, store.get_sweep = list_sweeps, get_sweep
-    for name, mod in (("sweeps", sweeps_pkg), ("sweeps.store", store)):
+    for name, mod in (("ingest.sweep.store", store),):
         monkeypatch.setitem(sys.modules, name, mod)
 
 

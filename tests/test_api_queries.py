@@ -146,7 +146,7 @@ async def test_adapter_backed_queries_say_not_available(api: Api):
         "sweeps": '{ sweeps { __typename ... on NotAvailable { feature } } }',
     }
     modules = {"screen": "resolve.screen", "concernPaths": "queries.paths", "undisclosedLinks": "queries.undisclosed", "riskAssessment": "queries.assess",
-               "disclosure": "ingest.disclosure", "sweep": "sweeps.store", "sweeps": "sweeps.store"}
+               "disclosure": "ingest.disclosure", "sweep": "ingest.sweep.store", "sweeps": "ingest.sweep.store"}
     for name, q in cases.items():
         if _installed(modules[name]):
             continue  # wired: its own tests cover it

@@ -132,6 +132,13 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
     assert new_change["subject_id"] == person("added") and len(new_change["evidence"]) >= 4
     total, page = await store.list_sweeps(graph, definition="meti-nightly", skip=0, limit=2)
     assert total == 3 and [p["id"] for p in page] == [second["id"], again["id"]]
+    from api import backends
+    from api.types import sweep_from
+
+    served = sweep_from(await backends.sweep(graph, second["id"]))  # what GraphQL `sweep` returns
+    assert served.definition == "meti-nightly" and len(served.changes) == 7
+    assert {e.source_id for c in served.changes if c.kind == "new_finding" for e in c.evidence} >= {"src:test:crafted"}
+    assert (await backends.sweeps(graph, definition="meti-nightly", skip=0, limit=5))[0] == 3
 
     # outputs
     out = tmp_path / "out" / "meti-nightly" / second["id"].split(":", 1)[1]

@@ -119,3 +119,12 @@ def test_two_sweeps_started_in_the_same_second_are_distinct():
 
     a, b = (new_sweep("d", "sum", "2026-01-01", ["default"], []) for _ in range(2))
     assert a["id"] != b["id"] and a["id"].startswith("swp:")
+
+
+def test_unknown_stand_in_packs_are_refused_up_front(monkeypatch):
+    from ingest.sweep.steps import STANDINS_ENV, check_packs
+
+    monkeypatch.setenv(STANDINS_ENV, "all")
+    check_packs(["default", "jp_mext"])
+    with pytest.raises(InvalidInput, match="unknown rule pack"):
+        check_packs(["default", "nope"])

@@ -213,6 +213,8 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
                                    write_outputs: bool) -> dict[str, Any]:
     d = loaded.definition
 
+    steps.check_packs(d.packs)
+
     # 3. sources: only what changed since the last completed sweep; each source is ingested and
     #    what it touched resolved before it is recorded as done (so a crash repeats both)
     before = json.loads(previous.get("source_checksums") or "{}") if previous else {}

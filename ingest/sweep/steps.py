@@ -91,7 +91,9 @@ async def ingest_source(db: Database, name: str, fmt: str, paths: list[Path], op
                 f"source {name!r}: format {fmt!r} needs the ingest registry (issue 3), which is not installed; "
                 f"built-in list formats: {', '.join(sorted(_BUILTIN_LIST_FORMATS))}"
             )
-        done = (await real(db, fmt, paths, **options)).as_dict()
+        # a list version needs a date for its end dates: the source's own `published` option,
+        # else the day this sweep saw the version
+        done = (await real(db, fmt, paths, **({"published": observed_at[:10]} | options))).as_dict()
         if not done["ok"]:
             raise SourceUnreadable(f"source {name!r} could not be ingested: {done['files']}")
         return IngestReport(source=name, files=[str(p) for p in paths], records=done["records_read"],
@@ -237,6 +239,18 @@ FALLBACK_PACKS: dict[str, dict[str, int]] = {
 }
 
 
+def check_packs(packs: list[str]) -> None:
+    """Fail the sweep before assessing anyone when a rule pack is unknown (not once per subject)."""
+    if _real("assess") is not None:
+        from queries.rules import resolve_packs
+
+        resolve_packs(packs)
+        return
+    unknown = [p for p in packs if p not in FALLBACK_PACKS]
+    if unknown:
+        raise InvalidInput(f"unknown rule pack(s) {unknown}; available: {sorted(FALLBACK_PACKS)}")
+
+
 @dataclass
 class SubjectOutcome:
     subject_id: str
@@ -314,9 +328,7 @@ async def assess_subjects(
                 return await _assess_real(real, db, sid, packs, lists, as_of, max_hops)
 
         return list(await asyncio.gather(*(one(sid) for sid in ids)))
-    unknown = [p for p in packs if p not in FALLBACK_PACKS]
-    if unknown:
-        raise InvalidInput(f"unknown rule pack(s) {unknown}; available: {sorted(FALLBACK_PACKS)}")
+    check_packs(packs)
     found = {r["id"]: r for r in await sweep_queries.subjects(db, ids)}
     outcomes = {sid: SubjectOutcome(subject_id=sid) for sid in ids}
     for sid, o in outcomes.items():
