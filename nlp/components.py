@@ -83,6 +83,7 @@ class OrgGazetteer:
         orgs: list[OrgMention] = []
         spans: list[Span] = []
         state["plain_orgs"] = [OrgMention(e.start_char, e.end_char, e.text, source="ner") for e in doc.ents if e.label_ in self.org_labels]
+        state["plain_all"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         for hit in self.gazetteer.find(norm):
             entry = self.gazetteer.entries[hit.entry_id]
             label = "TALENT" if entry.kind == "talent_program" else hit.label
