@@ -48,14 +48,14 @@ async def console_graph(db):
 
 
 @pytest.fixture(scope="module")
-async def keys(db, console_graph):
-    return {role: await issue_key(db, role) for role in ("viewer", "investigator", "reviewer")}
-
-
-@pytest.fixture(scope="module")
 def app_server(settings, console_graph):
     with AppServer(settings) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+async def keys(db, app_server):
+    return {role: await issue_key(db, app_server.url, role) for role in ("viewer", "investigator", "reviewer")}
 
 
 @pytest.fixture

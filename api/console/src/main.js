@@ -188,7 +188,7 @@ async function selectNode(data) {
   graph.select(data.id);
   for (const li of $("node-list").querySelectorAll("li")) li.setAttribute("aria-current", String(li.dataset.id === data.id));
   if (data.kind === "Group") {
-    return clear($("evidence"), h("h3", { id: "evidence-title" }, data.label), h("p", {}, t("hub_more", { n: data.count || "" })),
+    return clear($("evidence"), h("h3", { id: "evidence-title" }, data.label), h("p", {}, data.count ? t("group_help", { n: data.count.toLocaleString() }) : t("group_unloaded")),
       data.count ? h("button", { type: "button", onclick: () => expand(data.id) }, t("expand")) : null);
   }
   const entity = await fetchEntity(data.id).catch(() => null);
