@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graph.writer import NodeRecord
-from ingest.base import Fact, ReadContext, Skip, Source, clean, iso_date, org_ror, org_stub, rel, split_names, unresolved_org
-from ingest.readers import csv_rows, json_document, local, xml_elements, xml_to_dict
+from ingest.base import Fact, ReadContext, Skip, Source, clean, iso_date, org_ror, rel, split_names, unresolved_org
+from ingest.readers import csv_rows, json_document, xml_elements, xml_to_dict
 from kizuna.errors import SourceUnreadable
 from kizuna.ids import identifier_id, make_id
 

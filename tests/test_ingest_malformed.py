@@ -133,3 +133,23 @@ async def test_grant_csv_bad_amount(graph):
     assert sorted(row) == ["Lee Example:co_principal_investigator", "Pat Example:principal_investigator"]
     org_id = make_id("org", "name", "crafted college")
     assert await value(graph, "MATCH (o:Organization {id: $id}) RETURN o.unresolved AS u", id=org_id) is True
+
+
+async def test_user_list_csv_with_cli_style_options(graph):
+    report = await ingest(graph, "userlist", [DATA / "userlist_entries.csv"], list_name="Crafted internal list", jurisdiction="JP",
+                          authority="Crafted University research security office", published="2025-02-01")
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (3, 1)
+    row = await value(graph, "MATCH (:Organization {name: 'Crafted Academy Lab'})-[:PART_OF]->(p)-[l:LISTED_ON]->(w:Watchlist) "
+                             "RETURN [p.names, l.start, l.reason, w.name, w.jurisdiction, w.published] AS x")
+    assert row == [["Crafted Academy", "CA", "クラフト学院"], "2023-05-01", "crafted reason", "Crafted internal list", "JP", "2025-02-01"]
+
+
+async def test_support_csv(graph):
+    report = await ingest(graph, "cps", [DATA / "cps_support.csv"])
+    fr = report.files[0]
+    assert (fr.records_read, fr.records_skipped) == (3, 2)
+    assert {s["reason"].split(": ", 1)[-1] for s in fr.skipped} == {"support item needs title and funder", "status must be current, pending or past"}
+    row = await value(graph, "MATCH (p:Person)-[r:RECEIVED]->(g:Grant {number: 'CS-1'})-[f:FUNDED_BY]->(o:Organization) "
+                             "RETURN [p.name, r.role, g.amount, f.in_kind, o.name, o.unresolved] AS x")
+    assert row == ["Test Person C (fictional)", "pi (current)", 1000.0, False, "Crafted Foundation", True]
