@@ -8,7 +8,7 @@ import cytoscape from "../vendor/cytoscape-3.35.0/cytoscape.esm.min.js";
 
 export const HUB_THRESHOLD = 40;
 const GROUP_MIN = 8;
-const LAYOUT_COSE_MAX = 150;
+const LAYOUT_COSE_MAX = 60; // above this a force layout costs seconds; concentric rings cost milliseconds
 
 const STYLE = [
   { selector: "node", style: {
