@@ -99,8 +99,17 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None, as_o
 
 
 async def screen(db: Database, *, name: str, identifiers: list[str], lists: list[str] | None, threshold: float, limit: int) -> dict:
-    fn = _function("screening", "resolve.screen", "screen")
-    return await fn(db, name=name, identifiers=identifiers, lists=lists, threshold=threshold, limit=limit)
+    screener = await _function("screening", "resolve.screening", "Screener").load(db, lists)
+    found = screener.screen(name, threshold=threshold, limit=limit)
+    matches = []
+    for m in found["matches"]:
+        label = "Person" if m["kind"] == "person" else "Organization"
+        features = ", ".join(f"{k}: {v.get('value') if isinstance(v, dict) else v}" for k, v in (m.get("features") or {}).items())
+        matches.append({"entity": _ref(m["entity_id"], m.get("name"), label), "score": m["score"],
+                        "explanation": f"matched name {m.get('matched_name')!r}" + (f" ({features})" if features else ""),
+                        "listings": [{"watchlist_id": ls["watchlist_id"], "watchlist_name": ls.get("watchlist"), "start": ls.get("start"),
+                                      "end": ls.get("end"), "reason": ls.get("reason"), "evidence": []} for ls in m.get("listings") or []]})
+    return {"matches": matches}
 
 
 async def disclosure(db: Database, *, disclosure_id: str | None, person_id: str | None) -> dict | None:
@@ -108,9 +117,14 @@ async def disclosure(db: Database, *, disclosure_id: str | None, person_id: str 
     return await fn(db, disclosure_id=disclosure_id, person_id=person_id)
 
 
-async def ingest_disclosure(db: Database, *, person_id: str | None, filename: str, content: bytes, actor: str) -> dict:
-    fn = _function("disclosure ingestion", "ingest.disclosure", "ingest_disclosure_bytes")
-    return await fn(db, person_id=person_id, filename=filename, content=content, actor=actor)
+async def ingest_disclosure(db: Database, *, person_id: str | None, person_name: str | None, filename: str, content: bytes, actor: str) -> dict:
+    """One uploaded document through the disclosure ingestor (text extraction, NLP, linking).
+    The subject is named by the document itself, or by ``person_name`` when it is given."""
+    ingestor = _function("disclosure ingestion", "ingest.disclosure", "DisclosureIngestor")(db)
+    report = await ingestor.ingest([(filename, content)], subject_name=person_name)
+    doc = report["documents"][0]
+    return {"source_id": doc.get("disclosure_id"), "nodes": len(report["subjects"]), "relationships": doc.get("facts", 0), "skipped": False,
+            "errors": [{"locator": doc["file"], "message": problem} for problem in doc.get("problems") or []]}
 
 
 async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -> dict:

@@ -382,10 +382,12 @@ class Mutation:
         read = await _read_upload(info, file)
         if isinstance(read, Rejected):
             return read
-        if person_id and await _subject_ref(info, person_id, ("Person",)) is None:
+        person = await _subject_ref(info, person_id, ("Person",)) if person_id else None
+        if person_id and person is None:
             return NotFound(message=f"no person with id {person_id!r}", requested_id=person_id)
         try:
-            data = await backends.ingest_disclosure(_ctx(info)["db"], person_id=person_id, filename=read[0], content=read[1], actor=_principal(info).actor)
+            data = await backends.ingest_disclosure(_ctx(info)["db"], person_id=person_id, person_name=person.name if person else None,
+                                                    filename=read[0], content=read[1], actor=_principal(info).actor)
         except backends.NotAvailable as exc:
             return _not_available(exc)
         return _ingest_report(as_dict(data))

@@ -1,36 +1,12 @@
 """The adapter to modules built elsewhere, end to end over HTTP.
 
-Concern paths and assessments run through the real queries.paths / queries.assess. For the sweep
-operations a stand-in ingest.sweep.store with the dict shapes of docs/api.md is installed in
-sys.modules (the real store is exercised by tests/test_sweep_*.py).
+Concern paths, assessments, screening and sweeps run through the real modules
+(queries.paths, queries.assess, resolve.screening, ingest.sweep.store).
 """
 
 from __future__ import annotations
 
-import sys
-import types
-
-import pytest
-
 from tests.api_support import Api, api, api_server  # noqa: F401
-
-async def list_sweeps(db, *, definition, skip, limit):
-    items = [{"id": f"swp:{i}", "definition": definition or "nightly", "status": "done", "summary": {"new": i},
-              "changes": [{"kind": "new_finding", "subject_id": "per:hanako", "description": "new listing"}]} for i in range(3)]
-    return len(items), items[skip: skip + limit]
-
-
-async def get_sweep(db, sweep_id):
-    return None if sweep_id == "swp:none" else {"id": sweep_id, "definition": "nightly", "status": "running"}
-
-
-@pytest.fixture
-def backends(monkeypatch):
-    store = types.ModuleType("ingest.sweep.store")
-    store.list_sweeps, store.get_sweep = list_sweeps, get_sweep
-    for name, mod in (("ingest.sweep.store", store),):
-        monkeypatch.setitem(sys.modules, name, mod)
-
 
 AUDIT_COUNT = '{ auditLog(first: 1) { entries { totalCount } } }'
 
@@ -69,9 +45,19 @@ async def test_risk_assessment_through_the_real_assessment(api: Api):
         assert r["missing"]
 
 
-async def test_sweeps_connection_and_sweep(api: Api, backends):
-    d = api.data("""{ sweeps(first: 2) { __typename ... on SweepConnection { totalCount pageInfo { hasNextPage } edges { node { id status summary changes { kind subjectId } } } } }
-                     sweep(id: "swp:none") { __typename } running: sweep(id: "swp:7") { ... on Sweep { status } } }""")
-    assert d["sweeps"]["totalCount"] == 3 and d["sweeps"]["pageInfo"]["hasNextPage"] is True
-    assert d["sweeps"]["edges"][1]["node"]["summary"] == {"new": 1}
-    assert d["sweep"] == {"__typename": "NotFound"} and d["running"] == {"status": "running"}
+async def test_sweeps_through_the_sweep_store(api: Api):
+    d = api.data("""{ sweeps(first: 2) { __typename ... on SweepConnection { totalCount pageInfo { hasNextPage } edges { node { id } } } }
+                     sweep(id: "swp:none") { __typename } }""")
+    assert d["sweeps"]["__typename"] == "SweepConnection" and d["sweeps"]["totalCount"] == len(d["sweeps"]["edges"]) == 0
+    assert d["sweep"] == {"__typename": "NotFound"}
+
+
+async def test_screen_through_the_screener(api: Api):
+    d = api.data("""{ screen(name: "Northern Institute of Technology") { __typename ... on ScreenMatches { query matches {
+      score explanation entity { id label name } listings { watchlistId watchlistName start } } } } }""")["screen"]
+    assert d["__typename"] == "ScreenMatches"
+    best = d["matches"][0]
+    assert best["entity"] == {"id": "org:nit", "label": "Organization", "name": "Northern Institute of Technology"} and best["score"] > 0.8
+    assert best["listings"] == [{"watchlistId": "wl:test", "watchlistName": "Test List", "start": "2022-01-01"}]
+    none = api.data('{ screen(name: "Completely Unrelated Bakery") { ... on ScreenMatches { matches { entity { id } } } } }')["screen"]
+    assert all(m["entity"]["id"] != "org:nit" for m in none["matches"])

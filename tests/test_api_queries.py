@@ -145,7 +145,7 @@ async def test_adapter_backed_queries_say_not_available(api: Api):
         "sweep": '{ sweep(id: "swp:1") { __typename ... on NotAvailable { feature } } }',
         "sweeps": '{ sweeps { __typename ... on NotAvailable { feature } } }',
     }
-    modules = {"screen": "resolve.screen", "concernPaths": "queries.paths", "undisclosedLinks": "queries.undisclosed", "riskAssessment": "queries.assess",
+    modules = {"screen": "resolve.screening", "concernPaths": "queries.paths", "undisclosedLinks": "queries.undisclosed", "riskAssessment": "queries.assess",
                "disclosure": "ingest.disclosure", "sweep": "ingest.sweep.store", "sweeps": "ingest.sweep.store"}
     for name, q in cases.items():
         if _installed(modules[name]):
