@@ -6,10 +6,12 @@ configuration table, in docker-compose.yml and in CI.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +23,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KIZUNA_", env_file=".env", extra="ignore")
 
     # An external Neo4j: when NEO4J_URI is set nothing is launched and that server is used.
-    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
-    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
-    neo4j_password_external: str | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    # Read from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD by _external_server below.
+    external_uri: str | None = None
+    external_user: str = "neo4j"
+    external_password: str | None = None
     neo4j_database: str = "neo4j"
 
     # The Neo4j that Kizuna launches itself (embedded in graph/launcher).
@@ -39,19 +42,33 @@ class Settings(BaseSettings):
     api_port: int = 8000
     environment: str = "development"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _external_server(cls, data: Any) -> Any:
+        """Take the external server from the conventional NEO4J_* variables.
+
+        Why not field aliases: pydantic-settings matches names case-insensitively, so an alias
+        NEO4J_PASSWORD would also swallow the argument ``neo4j_password`` of the launched server.
+        """
+        if isinstance(data, dict):
+            for field, variable in (("external_uri", "NEO4J_URI"), ("external_user", "NEO4J_USER"), ("external_password", "NEO4J_PASSWORD")):
+                if field not in data and os.environ.get(variable):
+                    data[field] = os.environ[variable]
+        return data
+
     @property
     def launches_neo4j(self) -> bool:
         """True when Kizuna starts its own Neo4j (no NEO4J_URI given)."""
-        return not self.neo4j_uri
+        return not self.external_uri
 
     @property
     def bolt_uri(self) -> str:
-        return self.neo4j_uri or f"bolt://{self.neo4j_host}:{self.neo4j_bolt_port}"
+        return self.external_uri or f"bolt://{self.neo4j_host}:{self.neo4j_bolt_port}"
 
     @property
     def auth(self) -> tuple[str, str]:
-        if self.neo4j_uri:
-            return (self.neo4j_user, self.neo4j_password_external or self.neo4j_password)
+        if self.external_uri:
+            return (self.external_user, self.external_password or self.neo4j_password)
         return ("neo4j", self.neo4j_password)
 
 
