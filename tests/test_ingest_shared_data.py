@@ -229,11 +229,18 @@ async def test_every_fact_carries_evidence_from_a_source_node(shared):
     assert orphans == 0
 
 
-async def test_reingesting_everything_changes_nothing(shared, shared_data):
+async def test_reingesting_changes_nothing(shared, shared_data):
+    """One file of every source and format read again (the biggest ones, ROR v2, the FundRef
+    crosswalk and NSF, take the same code paths as files below and are left out for time)."""
     db, _ = shared
     before = await graph_counts(db)
-    for source, path in shared_files(shared_data):
-        if source in ("fundref",):  # 22k rows of the CSV path already covered by the others
-            continue
+    again = {"meti_foreign_user_list_20250929.xlsx", "meti_foreign_user_list_20250929.csv", "us_dod_section1286_institutions_talent_programs.csv",
+             "us_dod_1260h_chinese_military_companies.csv", "rstoolkit_nro_organizations.json", "misp_galaxy_china-defence-universities.json",
+             "csl_consolidated_sample_13rows.csv", "csl_2019_extract.csv", "bis_denied_persons_list.tsv", "yente_zala_cluster.entities.ftm.json",
+             "ror_subset_schema_v1.jsonl", "record-3.0.xml", "funding-3.0-with-NISO-roles.json", "W2741809807.json", "I27837315.json",
+             "nih_reporter_harvard_fy2014_export.csv", "kaken_projects_response_SYNTHETIC.xml", "kaken_researchers_response_SYNTHETIC.json"}
+    files = [(source, path) for source, path in shared_files(shared_data) if path.name in again]
+    assert len(files) == len(again)
+    for source, path in files:
         await ingest(db, source, [path], **_options(source, path))
     assert await graph_counts(db) == before
