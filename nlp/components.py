@@ -40,7 +40,7 @@ def kizuna_state(doc: Doc) -> dict:
     """The per-document scratch dict; created on first use with the NFKC text (same length)."""
     state = doc._.kizuna
     if state is None:
-        state = {"norm": _nfkc_same_length(doc.text), "orgs": [], "plain_orgs": [], "amounts": [], "grants": [], "dates": [], "facts": [], "headings": []}
+        state = {"norm": _nfkc_same_length(doc.text), "orgs": [], "plain_orgs": [], "plain_all": [], "persons": [], "amounts": [], "grants": [], "dates": [], "facts": [], "headings": []}
         doc._.kizuna = state
     return state
 
@@ -82,8 +82,10 @@ class OrgGazetteer:
         text, norm = doc.text, state["norm"]
         orgs: list[OrgMention] = []
         spans: list[Span] = []
-        state["plain_orgs"] = [OrgMention(e.start_char, e.end_char, e.text, source="ner") for e in doc.ents if e.label_ in self.org_labels]
-        state["plain_all"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        ents = list(doc.ents)  # each access to doc.ents builds new Span objects: read it once
+        state["plain_orgs"] = [OrgMention(e.start_char, e.end_char, e.text, source="ner") for e in ents if e.label_ in self.org_labels]
+        state["plain_all"] = [(e.start_char, e.end_char, e.label_) for e in ents]
+        state["persons"] = [e.text for e in ents if e.label_ in self.person_labels]
         for hit in self.gazetteer.find(norm):
             entry = self.gazetteer.entries[hit.entry_id]
             label = "TALENT" if entry.kind == "talent_program" else hit.label
@@ -98,7 +100,7 @@ class OrgGazetteer:
         ]
         ner_orgs = [
             OrgMention(e.start_char, e.end_char, e.text, source="ner")
-            for e in doc.ents
+            for e in ents
             if e.label_ in self.org_labels and _plausible_org(e.text) and not self.anaphora.fullmatch(e.text)
         ]
         for group in ((shape_orgs, ner_orgs) if self.shapes_first else (ner_orgs, shape_orgs)):
@@ -106,7 +108,7 @@ class OrgGazetteer:
                 if not any(mention.start < o.end and o.start < mention.end for o in orgs):
                     orgs.append(mention)
         taken = [(o.start, o.end) for o in orgs]
-        for ent in doc.ents:
+        for ent in ents:
             if not any(ent.start_char < e and s < ent.end_char for s, e in taken):
                 spans.append(ent)
         for o in orgs:

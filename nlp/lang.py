@@ -53,8 +53,8 @@ def pipeline_for(lang: str, line: str) -> str:
 
 
 def blocks(text: str, max_chars: int = 4000) -> list[Block]:
-    """Split text into blocks of consecutive lines sharing a language; blank lines end a block,
-    and a block never exceeds ``max_chars`` (long documents are read piece by piece)."""
+    """Split text into blocks of consecutive lines sharing a pipeline language; a block never
+    exceeds ``max_chars`` (long documents are read piece by piece)."""
     out: list[Block] = []
     pos = 0
     cur: list = []  # [start, end, lang, pipeline]
@@ -62,10 +62,7 @@ def blocks(text: str, max_chars: int = 4000) -> list[Block]:
         start, end = pos, pos + len(line.rstrip("\r\n"))
         pos += len(line)
         body = text[start:end]
-        if not body.strip():
-            if cur:
-                out.append(Block(*cur))
-                cur = []
+        if not body.strip():  # blank lines stay inside a block: fewer, larger docs for spaCy
             continue
         lang = detect_language(body)
         if lang == "und" and cur:

@@ -104,8 +104,7 @@ class DisclosureReader:
             with nlp.memory_zone():
                 for (i, j, _), doc in zip(jobs, nlp.pipe((t for _, _, t in jobs), batch_size=64)):
                     state = kizuna_state(doc)
-                    persons = [e.text for e in doc.ents if e.label_ in nlp.get_pipe("kizuna_org_gazetteer").person_labels]
-                    results[(i, j)] = {"facts": state["facts"], "headings": state["headings"], "persons": persons}
+                    results[(i, j)] = {"facts": state["facts"], "headings": state["headings"], "persons": state["persons"]}
         return [self._assemble(texts[i], per_doc[i], [results.get((i, j)) for j in range(len(per_doc[i]))]) for i in range(len(texts))]
 
     def _assemble(self, text: str, doc_blocks: list, block_results: list[dict | None]) -> DocumentAnalysis:
