@@ -147,7 +147,8 @@ async def main(args) -> dict:
         counts = (await db.read("MATCH (n) RETURN count(n) AS n"))[0]["n"]
         figures["graph_nodes"] = counts
         print(json.dumps(figures), flush=True)
-        folder = Path(tempfile.mkdtemp(prefix="kizuna-bench-sweep-defs-"))
+        folder = OUT / "sweep-definitions"  # (bench/out is ignored by git)
+        folder.mkdir(parents=True, exist_ok=True)
         all_ids = [person_id(i) for i in range(max(sizes))]
         sample = all_ids[: args.baseline_sample]
         await baseline(db, sample[:50])  # warm-up (plans, page cache)

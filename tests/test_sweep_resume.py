@@ -25,6 +25,8 @@ from tests.sweep_support import craft_people, definition, meti_rows, write_rows
 REPO = Path(__file__).resolve().parent.parent
 PEOPLE = 40
 PAUSE_AFTER = 12
+# the installed `kizuna` entry point's way in (`python -m api.cli` re-imports api.cli as a second module)
+KIZUNA_CLI = [sys.executable, "-c", "from api.cli import main; main()"]
 
 
 async def _population(graph, tmp_path, shared_data) -> None:
@@ -50,7 +52,7 @@ def _env(settings, pause: bool) -> dict[str, str]:
 
 def _start_paused(settings, defn: Path) -> tuple[subprocess.Popen, list[str]]:
     """Start `kizuna sweep run` in a subprocess and return once it paused after PAUSE_AFTER subjects."""
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "sweep", "run", str(defn)], env=_env(settings, True),
+    proc = subprocess.Popen([*KIZUNA_CLI, "sweep", "run", str(defn)], env=_env(settings, True),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline, seen = time.monotonic() + 240, []
     while time.monotonic() < deadline:
@@ -110,7 +112,7 @@ async def test_concurrent_run_of_the_same_definition_is_refused(graph, settings,
     defn = definition(tmp_path, id="lock-test")
     first, _ = _start_paused(settings, defn)
     try:
-        second = subprocess.run([sys.executable, "-m", "api.cli", "sweep", "run", str(defn)], env=_env(settings, False),
+        second = subprocess.run([*KIZUNA_CLI, "sweep", "run", str(defn)], env=_env(settings, False),
                                 capture_output=True, text=True, timeout=180)
         assert second.returncode == Conflict.exit_code
         assert f"error: sweep 'lock-test' is already running (pid {first.pid}" in second.stderr
