@@ -3,6 +3,14 @@ and exits non-zero (codes from kizuna.errors)."""
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # `python -m api.cli`: run the importable module instead, so that the sub-command modules,
+    # which import api.cli, see one fully initialised module rather than a second copy.
+    from api.cli import main as _main
+
+    _main()
+
+
 import asyncio
 import json
 import signal
@@ -164,14 +172,16 @@ def up(
             typer.echo("Neo4j stopped")
 
 
-app.add_typer(__import__("api.cli_ingest", fromlist=["ingest_app"]).ingest_app, name="ingest")
-from api.cli_resolve import app as resolve_cli  # noqa: E402  (registers `resolve` and `screen`)
-app.add_typer(resolve_cli)
-import api.cli_disclosure  # noqa: E402,F401  (registers `kizuna ingest-disclosure`)
-__import__("api.cli_queries", fromlist=["register"]).register(app)  # kizuna paths | undisclosed | assess
-import api.cli_keys  # noqa: E402,F401  (registers `kizuna keys ...` and `kizuna schema ...`)
-app.add_typer(__import__("api.cli_sweep", fromlist=["sweep_app"]).sweep_app, name="sweep")
+# Sub-commands live in their own modules and are registered here, after the helpers they import
+# from this module (fail, run_db, echo_json) exist. cli_disclosure and cli_keys register on import.
+from api import cli_disclosure, cli_keys, cli_queries, cli_resolve  # noqa: E402,F401
+from api.cli_ingest import ingest_app  # noqa: E402
+from api.cli_sweep import sweep_app  # noqa: E402
 
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(cli_resolve.app)
+cli_queries.register(app)
+app.add_typer(sweep_app, name="sweep")
 
 def main() -> None:
     app()
