@@ -39,7 +39,16 @@ def _function(feature: str, module: str, name: str) -> Any:
 async def concern_paths(db: Database, subject_id: str, *, max_hops: int, lists: list[str] | None, relation_types: list[str] | None,
                         min_confidence: float, as_of: str | None, limit: int) -> dict:
     fn = _function("concern paths", "queries.paths", "concern_paths")
-    return await fn(db, subject_id, max_hops=max_hops, lists=lists, relation_types=relation_types, min_confidence=min_confidence, as_of=as_of, limit=limit)
+    from queries.paths import PathFilters
+
+    result = await fn(db, subject_id, PathFilters(max_hops=max_hops, lists=lists, relation_types=relation_types, min_confidence=min_confidence, as_of=as_of))
+    # queries.paths' result, in the shape api/types.py reads (target/from/to as entity refs)
+    paths = [{"target": {"id": p.target_id, "label": p.target_label, "name": p.target_name}, "score": p.score,
+              "listings": [vars(x) for x in p.listings],
+              "hops": [{"type": h.relation, "from": {"id": h.from_id, "name": h.from_name}, "to": {"id": h.to_id, "name": h.to_name},
+                        "start": h.start, "end": h.end, "confidence": h.confidence, "properties": h.properties, "evidence": h.evidence} for h in p.hops]}
+             for p in result.paths[:limit]]
+    return {"paths": paths, "partial": result.partial, "omitted": [x.entity_id or x.reason for x in result.left_out]}
 
 
 async def undisclosed_links(db: Database, person_id: str) -> dict:

@@ -10,6 +10,7 @@ docs/reliability.md via bench/reliability/report.py).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -33,6 +34,7 @@ _spec = importlib.util.spec_from_file_location("make_corpus", REPO / "tests" / "
 make_corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_corpus)
 
+pytestmark = pytest.mark.skipif(not os.environ.get("KIZUNA_RELIABILITY"), reason="slow (minutes): run by `make reliability`")
 OUT = REPO / "bench" / "out" / "reliability"
 CORPUS_DIR = REPO / "tests" / "data" / "bad" / "generated"
 CASE_SECONDS = 60.0
@@ -47,7 +49,7 @@ def _cases() -> list[dict]:
     return json.loads(manifest.read_text(encoding="utf-8"))
 
 
-CASES = _cases()
+CASES = _cases() if os.environ.get("KIZUNA_RELIABILITY") else []
 RESULTS: dict[str, dict] = {}
 
 

@@ -22,7 +22,8 @@ from api.auth import create_api_key
 from api.config import ApiConfig
 from tests.api_support import ROLES, seed
 from tests.conftest import free_port, wipe
-from tests.helpers import REPO, env_for, start_api
+from tests.helpers import REPO, env_for
+from tests.reliability_support import start_api
 from tests.test_api_roles import OPERATIONS
 
 OUT = REPO / "bench" / "out" / "reliability"

@@ -16,7 +16,8 @@ from api.config import ApiConfig
 from queries.audit import verify_chain
 from tests.api_support import ROLES, seed
 from tests.conftest import free_port, wipe
-from tests.helpers import REPO, env_for, run_cli, start_api
+from tests.helpers import REPO, env_for
+from tests.reliability_support import run_cli, start_api
 
 OUT = REPO / "bench" / "out" / "reliability"
 PEPPER = "reliability-security-pepper-7f3a"
@@ -119,3 +120,29 @@ async def test_secrets_never_logged(served, settings):
     save()
     assert logs.count("\n") > 3, "nothing was logged, the check would be vacuous"
     assert not found, found
+
+
+async def test_formula_injection_does_not_reach_exports(db, tmp_path):
+    """Names that a spreadsheet would evaluate are stored verbatim, and the sweep's CSV export
+    (ingest/sweep/outputs.write_csv) writes them as text."""
+    import csv
+
+    from ingest.runner import ingest
+    from ingest.sweep.outputs import write_csv
+
+    formulas = ['=HYPERLINK("http://127.0.0.1/x?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"]
+    src = tmp_path / "formula-list.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["name", "kind"]] + [[f, "company"] for f in formulas])
+    report = await ingest(db, "userlist", [src])
+    stored = [r["n"] for r in await db.read("MATCH (o:Organization) WHERE o.name IN $f RETURN o.name AS n", {"f": formulas})]
+    out = tmp_path / "results.csv"
+    write_csv(out, ["subject_name"], [[n] for n in stored])
+    with out.open(encoding="utf-8", newline="") as fh:
+        cells = [row[0] for row in list(csv.reader(fh))[1:]]
+    dangerous = [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    RESULTS["formula_export"] = {"ingested": report.files[0].records_read, "stored_verbatim": len(stored), "exported": len(cells),
+                                 "exported_as_formula": len(dangerous), "held": len(stored) == len(formulas) and len(cells) == len(formulas) and not dangerous}
+    save()
+    assert sorted(stored) == sorted(formulas)
+    assert len(cells) == len(formulas) and not dangerous, dangerous

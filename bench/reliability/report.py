@@ -112,6 +112,9 @@ def security_section(sec: dict | None, deps: dict | None) -> list[str]:
         if "logs" in sec:
             g = sec["logs"]
             out.append(f"| secrets never logged | {g['log_lines']} log lines (server at DEBUG + CLI) searched for {g['secrets_checked']} secrets (every key, secret, a wrong secret, pepper, Neo4j password) sent in headers, bearer and query string: found {g['found'] or 'none'} | {held(g['held'])} |")
+        if "formula_export" in sec:
+            f = sec["formula_export"]
+            out.append(f"| CSV formula injection reaching exports | {f['ingested']} formula names (=, +, -, @) ingested from a user list CSV, {f['stored_verbatim']} stored verbatim, {f['exported']} written by the sweep CSV export, {f['exported_as_formula']} left as a formula | {held(f['held'])} |")
         if "audit" in sec:
             a = sec["audit"]
             out.append(f"| audit trail complete under concurrency | {a['concurrent_person_reads']} concurrent person reads ({a['successful']} ok) wrote {a['entries_written']} entries; chain valid: {a['chain_valid_after_load']} ({a['chain_entries']} entries) | "
