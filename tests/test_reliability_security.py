@@ -53,7 +53,7 @@ async def test_keys_hashed_at_rest(served, db):
     _, keys, _, _ = served
     rows = await db.read("MATCH (k:ApiKey) RETURN properties(k) AS p")
     stored = json.dumps([r["p"] for r in rows])
-    secrets = {role: key.rsplit("_", 1)[1] for role, key in keys.items()}
+    secrets = {role: key.split("_", 2)[2] for role, key in keys.items()}  # kz_<id>_<secret>; the secret may hold "_"
     leaked = [role for role, secret in secrets.items() if secret in stored or keys[role] in stored]
     hashed = [role for role, key in keys.items()
               if any(r["p"].get("key_hash") == hash_secret(secrets[role], PEPPER) and r["p"].get("key_id") == key.split("_")[1] for r in rows)]
@@ -113,8 +113,8 @@ async def test_secrets_never_logged(served, settings):
     server_log = proc.communicate(timeout=30)[0].decode(errors="replace")
     cli = run_cli(["keys", "list"], env)
     logs = server_log + cli.stdout + cli.stderr
-    secrets = {f"key:{role}": key for role, key in keys.items()} | {f"secret:{role}": key.rsplit("_", 1)[1] for role, key in keys.items()}
-    secrets |= {"wrong-secret": wrong.rsplit("_", 1)[1], "pepper": PEPPER, "neo4j-password": settings.auth[1]}
+    secrets = {f"key:{role}": key for role, key in keys.items()} | {f"secret:{role}": key.split("_", 2)[2] for role, key in keys.items()}
+    secrets |= {"wrong-secret": wrong.split("_", 2)[2], "pepper": PEPPER, "neo4j-password": settings.auth[1]}
     found = sorted(name for name, value in secrets.items() if value in logs)
     RESULTS["logs"] = {"log_lines": logs.count("\n"), "secrets_checked": len(secrets), "found": found, "held": not found}
     save()
