@@ -106,23 +106,29 @@ async def main() -> None:
             while not stop.is_set():
                 n += 1
                 t0 = time.perf_counter()
-                if i < n_ingest:
-                    if n % 2:
-                        op = "addWatchlistEntry"
-                        r = await http.post(base + "/graphql", json={"query": ADD_ENTRY, "variables": {"n": f"Load Org {i}-{n}"}}, headers={"X-API-Key": key})
-                    else:
-                        op = "ingestDisclosure"
-                        files = {"operations": (None, json.dumps({"query": UPLOAD, "variables": {"f": None}})), "map": (None, json.dumps({"0": ["variables.f"]})),
-                                 "0": (f"load-{i}-{n}.txt", DISCLOSURE.format(i=f"{i}-{n}").encode(), "text/plain")}
-                        r = await http.post(base + "/graphql", files=files, headers={"X-API-Key": key})
-                else:
-                    op, query, variables = pick(rnd, ["search", "entity", "person", "concernPaths", "concernPaths"], graph)
-                    r = await http.post(base + "/graphql", json={"query": query, "variables": variables}, headers={"X-API-Key": key})
+                try:
+                    op, r = await one_request(i, n, rnd, key, http)
+                except httpx.HTTPError as exc:  # no answer at all: counted, never fatal
+                    lat["no answer"].append(time.perf_counter() - t0)
+                    statuses["no answer"] += 1
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                    continue
                 lat[op].append(time.perf_counter() - t0)
                 statuses[str(r.status_code)] += 1
                 body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
                 if r.status_code != 200 or body.get("errors"):
                     errors.append(f"{op} {r.status_code} {json.dumps(body)[:200]}")
+
+        async def one_request(i: int, n: int, rnd: random.Random, key: str, http: httpx.AsyncClient):
+            if i >= n_ingest:
+                op, query, variables = pick(rnd, ["search", "entity", "person", "concernPaths", "concernPaths"], graph)
+                return op, await http.post(base + "/graphql", json={"query": query, "variables": variables}, headers={"X-API-Key": key})
+            if n % 2:
+                return "addWatchlistEntry", await http.post(base + "/graphql", json={"query": ADD_ENTRY, "variables": {"n": f"Load Org {i}-{n}"}},
+                                                            headers={"X-API-Key": key})
+            files = {"operations": (None, json.dumps({"query": UPLOAD, "variables": {"f": None}})), "map": (None, json.dumps({"0": ["variables.f"]})),
+                     "0": (f"load-{i}-{n}.txt", DISCLOSURE.format(i=f"{i}-{n}").encode(), "text/plain")}
+            return "ingestDisclosure", await http.post(base + "/graphql", files=files, headers={"X-API-Key": key})
 
         async def sampler() -> None:
             t_start = time.monotonic()
@@ -151,7 +157,7 @@ async def main() -> None:
         total = sum(len(v) for v in lat.values())
         result = {
             "clients": args.clients, "ingesting_clients": n_ingest, "duration_s": args.duration, "wall_s": round(wall, 1), "requests": total,
-            "rps": round(total / wall, 1), "statuses": dict(statuses), "server_errors_5xx": sum(c for s, c in statuses.items() if s.startswith("5")),
+            "rps": round(total / wall, 1), "statuses": dict(statuses), "server_errors_5xx": sum(c for s, c in statuses.items() if s.startswith("5")), "server_alive_at_end": server.poll() is None,
             "errors": len(errors), "error_sample": errors[:5],
             "ops": {op: {"n": len(v), "p50_ms": round(pct(v, 50) * 1000, 1), "p95_ms": round(pct(v, 95) * 1000, 1), "p99_ms": round(pct(v, 99) * 1000, 1)} for op, v in lat.items()},
             "memory": mem, "memory_samples": memory, "graph": {"nodes": graph["nodes"], "relationships": graph["relationships"]},
