@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from neo4j.exceptions import DriverError, TransientError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 from tqdm import tqdm
 
 from graph.db import Database
@@ -287,13 +287,19 @@ RETRY_SECONDS = float(os.environ.get("KIZUNA_INGEST_RETRY_SECONDS", "60"))
 _UNAVAILABLE = (DatabaseUnavailable, DriverError, TransientError, OSError)
 
 
+def _retriable(exc: BaseException) -> bool:
+    """Neo4j unreachable, or a MERGE race: batches written in parallel can both create the same
+    node (the unique constraint is on Entity.id, the MERGE on the label); a retry then matches it."""
+    return isinstance(exc, _UNAVAILABLE) or (isinstance(exc, InvalidInput) and "already exists with label" in str(exc))
+
+
 async def _retrying(ctx: ReadContext, write: Callable[[list[Any]], Awaitable[None]], batch: list[Any]) -> None:
     def note(state) -> None:
         print(f"kizuna ingest: Neo4j unavailable while writing {ctx.path.name} ({state.outcome.exception()}); "
               f"retry {state.attempt_number} in {state.next_action.sleep:.1f} s", file=sys.stderr)
 
     try:
-        async for attempt in AsyncRetrying(retry=retry_if_exception_type(_UNAVAILABLE),
+        async for attempt in AsyncRetrying(retry=retry_if_exception(_retriable),
                                            stop=stop_after_delay(RETRY_SECONDS), wait=wait_exponential(multiplier=0.5, max=8),
                                            before_sleep=note, reraise=True):
             with attempt:
