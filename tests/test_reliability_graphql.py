@@ -29,8 +29,8 @@ from tests.test_api_roles import OPERATIONS
 
 OUT = REPO / "bench" / "out" / "reliability"
 PEPPER = "reliability-test-pepper"
-LEGIT_CLIENTS = 12
-COPIES = 3  # each abuse request is sent this many times at once
+LEGIT_CLIENTS = int(os.environ.get("KIZUNA_REL_LEGIT_CLIENTS", "12"))
+COPIES = int(os.environ.get("KIZUNA_REL_COPIES", "3"))  # each abuse request is sent this many times at once
 
 LEGIT_QUERIES = [
     '{ search(query: "Kizuna") { edges { node { id name } } } }',
@@ -184,6 +184,9 @@ async def test_abuse_refused_under_load(served):
             verdicts = [judge(s, b) for s, b, _ in outs]
             results.append({"group": "abuse", "case": name, "held": all(v for v, _ in verdicts), "detail": verdicts[0][1],
                             "statuses": sorted({s for s, _, _ in outs}), "max_seconds": round(max(dt for *_, dt in outs), 3)})
+            OUT.mkdir(parents=True, exist_ok=True)  # progress, in case the run is cut short
+            (OUT / "graphql-partial.json").write_text(json.dumps({"cases": results, "legit_requests_so_far": len(stats["latencies"]),
+                                                                 "legit_failures_so_far": len(stats["failures"])}, indent=1), encoding="utf-8")
         # 2. every operation without a key, with a wrong key, and with each role it does not allow
         for op, (query, allowed) in sorted(OPERATIONS.items()):
             callers = [("no key", None), ("malformed key", "not-a-key"), ("unknown key", "kz_000000000000_" + "A" * 43)]
