@@ -27,6 +27,7 @@ from tests.helpers import REPO, env_for
 from tests.reliability_support import start_api
 from tests.test_api_roles import OPERATIONS
 
+pytestmark = pytest.mark.skipif(not os.environ.get("KIZUNA_RELIABILITY"), reason="slow (minutes): run by `make reliability`")
 OUT = REPO / "bench" / "out" / "reliability"
 PEPPER = "reliability-test-pepper"
 LEGIT_CLIENTS = int(os.environ.get("KIZUNA_REL_LEGIT_CLIENTS", "12"))
