@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install launcher browser db-start db-stop bench schema clean help
+.PHONY: run test reliability install launcher browser db-start db-stop bench schema clean help
 
 help:
 	@echo "make run   - set up everything, start Neo4j + API with the demo graph (Ctrl-C stops)"
@@ -37,6 +37,17 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); }; \
 	else echo "note: Chromium missing and not root; the console browser tests will skip (apt-get install $(BROWSER_PACKAGES))"; fi
+
+# Issue 10: bad-input corpus, GraphQL abuse, faults, security hygiene, dependency audit, load; then
+# docs/reliability.md from the results. LOAD_SECONDS=600 is the full 10-minute load run.
+LOAD_SECONDS ?= 600
+reliability: launcher
+	@status=0; \
+	KIZUNA_RELIABILITY=1 $(BIN)/python -m pytest -q -ra tests/test_reliability_faults.py tests/test_reliability_graphql.py \
+	  tests/test_reliability_security.py tests/test_reliability_corpus.py || status=1; \
+	$(BIN)/python -m bench.reliability.audit_deps >/dev/null || status=1; \
+	$(BIN)/python -m bench.reliability.load --duration $(LOAD_SECONDS) || status=1; \
+	$(BIN)/python -m bench.reliability.report; exit $$status
 
 bench: launcher
 	$(BIN)/python -m bench

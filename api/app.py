@@ -8,6 +8,7 @@ its own audit collector (see api/loaders.py and api/audit.py).
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -39,8 +40,22 @@ class RateLimited(LimitExceeded):
         self.retry_after = retry_after
 
 
+class _RedactQueryStrings(logging.Filter):
+    """uvicorn's access log prints the full request target; a client that puts its API key (or a
+    GraphQL query with personal data) in the URL must not find it in the log. Only the path is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = args[:2] + (args[2].split("?", 1)[0] + "?[redacted]",) + args[3:]
+        return True
+
+
 def create_app(settings: Settings | None = None, config: ApiConfig | None = None) -> FastAPI:
     """Build the app; the driver is created in the lifespan and shared by every request."""
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _RedactQueryStrings) for f in access_log.filters):
+        access_log.addFilter(_RedactQueryStrings())
     settings = settings or get_settings()
     config = config or get_api_config()
     development = settings.environment == "development"

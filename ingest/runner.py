@@ -32,13 +32,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from neo4j.exceptions import DriverError, TransientError
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 from tqdm import tqdm
 
 from graph.db import Database
 from graph.provenance import Evidence
 from graph.writer import GraphWriter, NodeRecord, RelRecord, rel_id
 from ingest.base import list_watchlist_id, FileReport, IngestReport, Listing, ReadContext, Source
-from kizuna.errors import InvalidInput, KizunaError
+from kizuna.errors import DatabaseUnavailable, InvalidInput, KizunaError
 from kizuna.ids import make_id
 
 BATCH = 5000
@@ -201,13 +203,19 @@ class Ingestor:
         bar = _progress(desc=f"write {ctx.path.name}", unit=" fact", total=nodes.count + rels.count)
 
         async def write_nodes(batch: list[NodeRecord]) -> None:
+            await _retrying(ctx, _write_nodes, batch)
+
+        async def write_rels(batch: list[Any]) -> None:
+            await _retrying(ctx, _write_rels, batch)
+
+        async def _write_nodes(batch: list[NodeRecord]) -> None:
             if older:
                 batch = [_without_version(n) if n.label == "Watchlist" else n for n in batch]
             result = await self.writer.write_nodes(batch)
             fr.nodes_written += result.nodes
             bar.update(len(batch))
 
-        async def write_rels(batch: list[Any]) -> None:
+        async def _write_rels(batch: list[Any]) -> None:
             plain = [r for r in batch if isinstance(r, RelRecord)]
             plain += await self._listing_records(ctx, [r for r in batch if isinstance(r, Listing)], older)
             result = await self.writer.write_relationships(plain)
@@ -272,6 +280,36 @@ class Ingestor:
 
 
 RECENT_NODES = 50_000
+
+
+# Neo4j gone mid-ingest (restart, network): each batch is retried with exponential backoff for this
+# long, then the run stops with a clear error. Every write is an idempotent MERGE, so re-running the
+# same command afterwards completes the graph exactly as an uninterrupted run would have.
+RETRY_SECONDS = float(os.environ.get("KIZUNA_INGEST_RETRY_SECONDS", "60"))
+_UNAVAILABLE = (DatabaseUnavailable, DriverError, TransientError, OSError)
+
+
+def _retriable(exc: BaseException) -> bool:
+    """Neo4j unreachable, or a MERGE race: batches written in parallel can both create the same
+    node (the unique constraint is on Entity.id, the MERGE on the label); a retry then matches it."""
+    return isinstance(exc, _UNAVAILABLE) or (isinstance(exc, InvalidInput) and "already exists with label" in str(exc))
+
+
+async def _retrying(ctx: ReadContext, write: Callable[[list[Any]], Awaitable[None]], batch: list[Any]) -> None:
+    def note(state) -> None:
+        print(f"kizuna ingest: Neo4j unavailable while writing {ctx.path.name} ({state.outcome.exception()}); "
+              f"retry {state.attempt_number} in {state.next_action.sleep:.1f} s", file=sys.stderr)
+
+    try:
+        async for attempt in AsyncRetrying(retry=retry_if_exception(_retriable),
+                                           stop=stop_after_delay(RETRY_SECONDS), wait=wait_exponential(multiplier=0.5, max=8),
+                                           before_sleep=note, reraise=True):
+            with attempt:
+                await write(batch)
+    except _UNAVAILABLE as exc:
+        raise DatabaseUnavailable(
+            f"Neo4j stayed unreachable for {RETRY_SECONDS:.0f} s while writing {ctx.path.name}: {exc}",
+            hint="nothing is lost: run the same command again once Neo4j is back (writes are idempotent)") from exc
 
 
 async def _bounded(batches: Iterable[list[Any]], work: Callable[[list[Any]], Awaitable[None]], limit: int) -> None:

@@ -1,0 +1,1 @@
+"""Issue 10's slow reliability scripts (load, dependency audit) and the report builder."""
