@@ -36,6 +36,7 @@ class ApiConfig(BaseSettings):
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_fragment_spreads: int = 64
     max_first: int = 100
     max_hops: int = 6
     # A concern-path request costs maxHops x first; above this it is refused before running.

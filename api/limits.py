@@ -153,3 +153,61 @@ class ErrorMapper(SchemaExtension):
         result = self.execution_context.result
         if result is not None and getattr(result, "errors", None):
             result.errors = [format_error(e) for e in result.errors]
+
+
+def query_shape(query: str) -> tuple[int, int]:
+    """The deepest selection-set nesting and the number of fragment spreads in a query's text.
+
+    Read from the raw text, skipping strings and comments, so it costs one linear pass and runs
+    before graphql-core parses or validates anything.
+    """
+    depth = deepest = spreads = 0
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end
+        elif query.startswith('"""', i):
+            end = query.find('"""', i + 3)
+            i = n if end < 0 else end + 3
+            continue
+        elif c == '"':
+            i += 1
+            while i < n and query[i] != '"':
+                i += 2 if query[i] == "\\" else 1
+        elif c == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == "}":
+            depth -= 1
+        elif query.startswith("...", i):
+            spreads += 1
+            i += 3
+            continue
+        i += 1
+    return deepest, spreads
+
+
+class QueryShapeGuard(SchemaExtension):
+    """Refuses a query nested too deeply or with too many fragment spreads before it is parsed.
+
+    Why before parsing: graphql-core's validation of deeply nested fragments can take
+    exponential time on the event loop, so the depth rule (itself a validation rule) would come
+    too late to protect the other requests.
+    """
+
+    def __init__(self, *, max_nesting: int, max_spreads: int):
+        self.max_nesting = max_nesting
+        self.max_spreads = max_spreads
+
+    def on_operation(self) -> Iterator[None]:
+        query = self.execution_context.query or ""
+        deepest, spreads = query_shape(query)
+        if deepest > self.max_nesting:
+            raise GraphQLError(f"the query is nested {deepest} levels deep; the limit is {self.max_nesting}",
+                               extensions={"code": "LIMIT_EXCEEDED"})
+        if spreads > self.max_spreads:
+            raise GraphQLError(f"the query has {spreads} fragment spreads; the limit is {self.max_spreads}",
+                               extensions={"code": "LIMIT_EXCEEDED"})
+        yield

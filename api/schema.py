@@ -20,7 +20,7 @@ from api import watchlists as watchlists_api
 from api.audit import AuditExtension
 from api.auth import IsAdmin, IsAuditor, IsInvestigator, IsReviewer, IsViewer, Principal
 from api.config import ApiConfig
-from api.limits import ErrorMapper, check_first, check_path_cost
+from api.limits import ErrorMapper, QueryShapeGuard, check_first, check_path_cost
 from api.types import (
     Ambiguous, AssessedFinding, AuditChainStatus, AuditEntry, Candidate, Citation, ConcernPath, ConcernPaths, ConcernPathsResult, Connection,
     Decision, DecisionResult, Disclosure, DisclosureResult, DisclosureStatement, EntityResult, Evidence, IngestReport, IngestResult, Finding,
@@ -487,6 +487,7 @@ def build_schema(config: ApiConfig | None = None, *, introspection: bool = True)
         *([] if introspection else DisableIntrospection().validation_rules),
     ]
     extensions: list = [
+        lambda: QueryShapeGuard(max_nesting=2 * config.max_depth, max_spreads=config.max_fragment_spreads),
         lambda: MaxTokensLimiter(max_token_count=config.max_tokens),
         lambda: ParserCache(maxsize=1024),
         lambda: AddValidationRules(rules),
