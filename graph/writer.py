@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import neo4j
+from neo4j.exceptions import ConstraintError
 
 from graph.db import Database
 from graph.model import GraphModel, load_model
@@ -198,17 +199,27 @@ class GraphWriter:
         for label, rows in groups.items():
             for i in range(0, len(rows), self.batch_size):
                 batch = rows[i : i + self.batch_size]
-                await self.db.execute_write(self._node_batch(label, batch))
+                await self._racing(self._node_batch, label, batch)
                 report.nodes += len(batch)
         if any(self.model.node(label).fulltext_properties for label in groups):
             await refresh_search_index(self.db)
         return report
 
-    def _node_batch(self, label: str, batch: list[dict]):
+    async def _racing(self, make_work, name: str, batch: list[dict]):
+        """Run a batch; if a concurrent writer created one of its new ids first (the unique
+        constraint refused our CREATE), run it again with every row on the MERGE path."""
+        try:
+            return await self.db.execute_write(make_work(name, batch))
+        except InvalidInput as exc:
+            if not isinstance(exc.__cause__, ConstraintError):
+                raise
+            return await self.db.execute_write(make_work(name, batch, merge_only=True))
+
+    def _node_batch(self, label: str, batch: list[dict], merge_only: bool = False):
         async def work(tx: neo4j.AsyncManagedTransaction) -> None:
             result = await tx.run(_EXISTING_NODES, ids=[r["id"] for r in batch])
             existing = {r["id"] async for r in result}
-            fresh, known = _split_new(batch, existing)
+            fresh, known = ([], batch) if merge_only else _split_new(batch, existing)
             if fresh:
                 await (await tx.run(self._node_create[label], rows=[{"all": _all_properties(r)} for r in fresh])).consume()
             if known:
@@ -224,17 +235,17 @@ class GraphWriter:
         for rel_type, rows in groups.items():
             for i in range(0, len(rows), self.batch_size):
                 batch = rows[i : i + self.batch_size]
-                written = await self.db.execute_write(self._rel_batch(rel_type, batch))
+                written = await self._racing(self._rel_batch, rel_type, batch)
                 if written < len(batch):
                     report.missing_endpoints.extend(await self._missing_endpoints(batch))
                 report.relationships += written
         return report
 
-    def _rel_batch(self, rel_type: str, batch: list[dict]):
+    def _rel_batch(self, rel_type: str, batch: list[dict], merge_only: bool = False):
         async def work(tx: neo4j.AsyncManagedTransaction) -> int:
             result = await tx.run(self._rel_existing[rel_type], ids=[r["id"] for r in batch])
             existing = {r["id"] async for r in result}
-            fresh, known = _split_new(batch, existing)
+            fresh, known = ([], batch) if merge_only else _split_new(batch, existing)
             written = 0
             for cypher, rows in (
                 (self._rel_create[rel_type], [{"start": r["start"], "end": r["end"], "all": _all_properties(r)} for r in fresh]),

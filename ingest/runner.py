@@ -290,9 +290,8 @@ _UNAVAILABLE = (DatabaseUnavailable, DriverError, TransientError, OSError)
 
 
 def _retriable(exc: BaseException) -> bool:
-    """Neo4j unreachable, or a MERGE race: batches written in parallel can both create the same
-    node (the unique constraint is on Entity.id, the MERGE on the label); a retry then matches it."""
-    return isinstance(exc, _UNAVAILABLE) or (isinstance(exc, InvalidInput) and "already exists with label" in str(exc))
+    """Neo4j unreachable. (Batches racing to create the same id are settled inside graph.writer.)"""
+    return isinstance(exc, _UNAVAILABLE)
 
 
 async def _retrying(ctx: ReadContext, write: Callable[[list[Any]], Awaitable[None]], batch: list[Any]) -> None:

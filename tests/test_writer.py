@@ -70,3 +70,13 @@ async def test_relationships_to_missing_nodes_are_reported_not_written(graph):
     assert report.relationships == 0 and len(report.missing_endpoints) == 1
     rows = await graph.read("MATCH ()-[r]->() RETURN count(r) AS c")
     assert rows[0]["c"] == 0
+
+
+async def test_concurrent_writers_of_the_same_new_ids_do_not_fail(graph):
+    import asyncio
+
+    nodes, rels = generated_facts(11, n_orgs=200, n_people=200)
+    writers = [GraphWriter(graph, batch_size=50) for _ in range(4)]
+    await asyncio.gather(*(w.write(nodes, rels) for w in writers))
+    fingerprint = await graph_fingerprint(graph)
+    assert fingerprint["nodes"] == 400 and fingerprint["rels"] == len(rels)
