@@ -232,7 +232,7 @@ def _refuse_zip_bomb(data: bytes, kind: str) -> None:
     try:
         total = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except zipfile.BadZipFile as exc:
-        raise SourceUnreadable(f"not a readable {kind} (zip) file: {exc}") from exc
+        raise SourceUnreadable(f"cannot be read as {kind} (not a zip file: {exc})") from exc
     if total > MAX_UNZIPPED_BYTES:
         raise SourceUnreadable(f"{kind} inflates to {total:,} bytes, over the limit of {MAX_UNZIPPED_BYTES:,} (zip bomb?)")
 
