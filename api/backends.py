@@ -1,9 +1,9 @@
-"""The API's adapter to modules built elsewhere (risk queries, screening, disclosures, sweeps).
+"""The API's adapter to modules built elsewhere (risk queries, screening, disclosures, ingest, sweeps).
 
-Each function imports its module lazily and returns plain dicts in the shapes documented in
-docs/api.md; when the module (or the function) is not there yet it raises ``NotAvailable``, which
-the schema turns into a typed ``NotAvailable`` result. Rewiring a backend means editing one
-function here, nowhere else.
+One function per operation maps the module's return values to the plain dict shapes documented
+in docs/api.md. Ingest operations run incremental entity resolution on what they wrote and drop
+the cached screening indexes. The risk queries and sweeps are imported lazily and raise
+``NotAvailable`` (a typed result) when a build lacks them.
 """
 
 from __future__ import annotations

@@ -3,6 +3,13 @@ and exits non-zero (codes from kizuna.errors)."""
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # `python -m api.cli`: run the importable module, which the sub-command
+    import sys             # modules (api.cli_resolve, ...) import too, instead of a second copy of it
+
+    from api.cli import main
+
+    sys.exit(main())
+
 import asyncio
 import json
 import signal
@@ -176,6 +183,3 @@ app.add_typer(__import__("api.cli_sweep", fromlist=["sweep_app"]).sweep_app, nam
 def main() -> None:
     app()
 
-
-if __name__ == "__main__":
-    main()
