@@ -18,6 +18,7 @@ from typing import Any
 from graph.db import Database
 from graph.model import load_model
 from kizuna.errors import InvalidInput, SourceUnreadable
+from kizuna.ids import make_id
 
 
 class NotAvailable(Exception):
@@ -227,12 +228,19 @@ async def ingest_disclosure(db: Database, *, person_id: str | None, filename: st
 async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -> dict:
     """A source file (or folder) on the server through the ingest runner, then incremental resolution."""
     from ingest.registry import get_source
-    from ingest.runner import ingest
+    from ingest.runner import _expand, file_identity, ingest
+    from queries.people import nodes_by_ids
 
     source = get_source(kind)
     path = Path(location).expanduser()
     if not path.exists():
         raise SourceUnreadable(f"{location}: no such file or folder on the server")
+    files = list(_expand([path]))  # the files the runner will read
+    try:  # the runner keys a file's Source node by its checksum: known ids mean already ingested
+        source_ids = [make_id("src", source.name, file_identity(f)[0]) for f in files]
+    except OSError as exc:
+        raise SourceUnreadable(f"{location}: cannot be read ({exc.strerror or exc})") from exc
+    seen_before = bool(source_ids) and len(await nodes_by_ids(db, source_ids)) == len(source_ids)
     report = await ingest(db, source, [path])
     failed = [f for f in report.files if f.status != "ok"]
     if failed and len(failed) == len(report.files):
@@ -241,7 +249,7 @@ async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -
     errors = [{"locator": f"{Path(f.path).name}: {s['locator']}", "message": s["reason"]} for f in report.files for s in f.skipped]
     errors += [{"locator": Path(f.path).name, "message": f.reason} for f in failed]
     return {"source_id": report.files[0].source_id if len(report.files) == 1 else None, "nodes": report.total("nodes_written"),
-            "relationships": report.total("relationships_written"), "skipped": report.total("facts_written") == 0, "errors": errors}
+            "relationships": report.total("relationships_written"), "skipped": seen_before, "errors": errors}
 
 
 async def _after_ingest(db: Database, ids: list[str]) -> None:
