@@ -172,7 +172,8 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
     await page.fill("#decision-form textarea[name=rationale]", "Story: visiting post at a laboratory of a listed university.")
     await page.click("#decision-form button[type=submit]")
     await expect(page.locator("#decision-status")).to_contain_text("MITIGATE")
-    await expect(page.locator("#decisions li", has_text="Story: visiting post")).to_have_count(1)
+    await expect(page.locator("#decisions li")).to_have_count(1)
+    await expect(page.locator("#decisions li")).to_contain_text("MITIGATE")
 
     # Export the dossier: HTML (download) and PDF (the browser's print-to-PDF of that HTML).
     async with page.expect_download() as info:
@@ -205,7 +206,7 @@ async def test_decision_recorded_and_in_dossier(console: Console, keys, console_
     await page.fill("#decision-form textarea[name=rationale]", "Visiting post at a laboratory of a listed university.")
     await page.click("#decision-form button[type=submit]")
     await expect(page.locator("#decision-status")).to_contain_text("MITIGATE")
-    await expect(page.locator("#decisions li", has_text="Annual review of outside activities")).to_have_count(1)
+    await expect(page.locator("#decisions li")).to_have_count(1)  # this session's decision
     await c.shot("04-decision")
     async with page.expect_download() as info:
         await page.click("#export-html")
