@@ -26,11 +26,13 @@ from api.schema import build_schema
 from graph.db import Database
 from graph.schema import schema_version
 from kizuna import __version__
-from kizuna.errors import KizunaError, LimitExceeded
+from kizuna.errors import DatabaseUnavailable, KizunaError, LimitExceeded
 from kizuna.settings import Settings, get_settings
+from queries.paths import warm_up
 
 HEALTH_TIMEOUT_S = 3.0
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
+log = logging.getLogger(__name__)
 
 
 
@@ -68,6 +70,10 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
         app.state.authenticator = Authenticator(app.state.db, config)
         app.state.audit_trail = AuditTrail(app.state.db)
         app.state.rate = TokenBucket(config.rate_per_second, config.rate_burst)
+        try:
+            await warm_up(app.state.db)  # plan the concern-path statements before the first request
+        except DatabaseUnavailable as exc:  # the service still starts; /healthz says what is wrong
+            log.warning("query warm-up skipped: %s", exc.message)
         try:
             yield
         finally:

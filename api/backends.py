@@ -1,18 +1,24 @@
-"""The API's adapter to modules built elsewhere (risk queries, screening, disclosures, sweeps).
+"""The API's adapter to modules built elsewhere (risk queries, screening, disclosures, ingest, sweeps).
 
-Each function imports its module lazily and returns plain dicts in the shapes documented in
-docs/api.md; when the module (or the function) is not there yet it raises ``NotAvailable``, which
-the schema turns into a typed ``NotAvailable`` result. Rewiring a backend means editing one
-function here, nowhere else.
+One function per operation maps the module's return values to the plain dict shapes documented
+in docs/api.md. Ingest operations run incremental entity resolution on what they wrote and drop
+the cached screening indexes. The risk queries and sweeps are imported lazily and raise
+``NotAvailable`` (a typed result) when a build lacks them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import time
+import weakref
+from pathlib import Path
 from typing import Any
 
 from graph.db import Database
 from graph.model import load_model
+from kizuna.errors import InvalidInput, SourceUnreadable
+from kizuna.ids import make_id
 
 
 class NotAvailable(Exception):
@@ -99,37 +105,159 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None, as_o
 
 
 async def screen(db: Database, *, name: str, identifiers: list[str], lists: list[str] | None, threshold: float, limit: int) -> dict:
-    screener = await _function("screening", "resolve.screening", "Screener").load(db, lists)
-    found = screener.screen(name, threshold=threshold, limit=limit)
-    matches = []
-    for m in found["matches"]:
-        label = "Person" if m["kind"] == "person" else "Organization"
-        features = ", ".join(f"{k}: {v.get('value') if isinstance(v, dict) else v}" for k, v in (m.get("features") or {}).items())
-        matches.append({"entity": _ref(m["entity_id"], m.get("name"), label), "score": m["score"],
-                        "explanation": f"matched name {m.get('matched_name')!r}" + (f" ({features})" if features else ""),
-                        "listings": [{"watchlist_id": ls["watchlist_id"], "watchlist_name": ls.get("watchlist"), "start": ls.get("start"),
-                                      "end": ls.get("end"), "reason": ls.get("reason"), "evidence": []} for ls in m.get("listings") or []]})
-    return {"matches": matches}
+    """Rank listed entities against a name (resolve.screening); ``identifiers`` as ``scheme:value``
+    (or ROR/ORCID/Wikidata URLs) add the entities carrying them, whatever their names."""
+    from resolve.index import Query
+    from resolve.screening import SCREEN_THRESHOLD
+
+    screener = await _screeners.get(db, lists)
+    result = screener.screen(name, threshold=threshold if threshold is not None else SCREEN_THRESHOLD, limit=limit)
+    hits = {h["entity_id"]: h for h in result["matches"]}
+    wanted = _identifier_query(identifiers)
+    if wanted:
+        for kind, index in screener.indexes.items():
+            for cand in index.match(Query("", kind, wanted), threshold=0.0, limit=limit).candidates:
+                if cand.features.get("identifier", {}).get("value"):
+                    hit = cand.as_dict() | {"kind": kind, "listings": screener.listings.get(cand.entity_id, [])}
+                    hits[cand.entity_id] = hit
+    ranked = sorted(hits.values(), key=lambda h: (-h["score"], h["entity_id"]))[:limit]
+    return {"matches": [{"entity": {"id": h["entity_id"], "label": "Person" if h["kind"] == "person" else "Organization", "name": h["name"]},
+                         "score": h["score"], "explanation": _explain(h),
+                         "listings": [{"watchlist_id": x["watchlist_id"], "watchlist_name": x.get("watchlist"), "start": x.get("start"), "end": x.get("end"),
+                                       "reason": x.get("reason"), "evidence": []} for x in h["listings"]]}
+                        for h in ranked]}
+
+
+_SCHEME_URLS = (("ror.org/", "ror"), ("orcid.org/", "orcid"), ("wikidata.org/", "wikidata"))
+
+
+def _identifier_query(identifiers: list[str]) -> dict[str, list[str]]:
+    from resolve.identifiers import SCHEMES
+
+    out: dict[str, list[str]] = {}
+    for raw in identifiers:
+        value = raw.strip()
+        scheme = next((s for marker, s in _SCHEME_URLS if marker in value.lower()), None)
+        if scheme is None:
+            scheme, sep, value = value.partition(":")
+            scheme = scheme.strip().lower()
+            if not sep or scheme not in SCHEMES:
+                raise InvalidInput(f"identifier {raw!r} needs a scheme: scheme:value with scheme one of {', '.join(SCHEMES)} (or a ROR/ORCID/Wikidata URL)")
+        out.setdefault(scheme, []).append(value.strip())
+    return out
+
+
+def _explain(hit: dict) -> str:
+    parts = []
+    for feature, detail in hit["features"].items():
+        if feature == "name":
+            parts.append(f"name similarity {detail['value']} ({detail['how']}) with {detail['matched']!r}")
+        elif feature == "identifier":
+            parts.append("equal " + ", ".join(detail["schemes"]))
+        elif feature == "note":
+            parts.append(detail["value"])
+    return "; ".join(parts)
+
+
+class _ScreenerCache:
+    """One screening index per list selection per process. Rebuilt when this process ingested
+    something (``invalidate``), when the number of listings or SAME_AS decisions changed (a
+    constant-time count-store read per request, so other processes' ingests are seen), or after
+    ``MAX_AGE`` seconds (aliases added to already-listed entities elsewhere)."""
+
+    MAX_AGE = 300.0
+
+    def __init__(self) -> None:
+        self._cached: dict[tuple | None, tuple[Any, Any, float]] = {}
+        self._locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per event loop (servers in threads)
+
+    def invalidate(self) -> None:
+        self._cached.clear()
+
+    async def get(self, db: Database, lists: list[str] | None) -> Any:
+        from resolve.graph_io import cypher
+        from resolve.screening import Screener
+
+        key = tuple(sorted(lists)) if lists else None
+        rows = await db.read(cypher("listed_stamp"), {})
+        stamp = (rows[0]["listings"], rows[0]["same"])
+        cached = self._cached.get(key)
+        if cached and cached[1] == stamp and time.monotonic() - cached[2] < self.MAX_AGE:
+            return cached[0]
+        async with self._locks.setdefault(asyncio.get_running_loop(), asyncio.Lock()):  # concurrent first requests build it once
+            cached = self._cached.get(key)
+            if cached and cached[1] == stamp and time.monotonic() - cached[2] < self.MAX_AGE:
+                return cached[0]
+            screener = await Screener.load(db, lists)
+            self._cached[key] = (screener, stamp, time.monotonic())
+            return screener
+
+
+_screeners = _ScreenerCache()
 
 
 async def disclosure(db: Database, *, disclosure_id: str | None, person_id: str | None) -> dict | None:
-    fn = _function("disclosures", "ingest.disclosure", "get_disclosure")
-    return await fn(db, disclosure_id=disclosure_id, person_id=person_id)
+    from ingest.disclosure import get_disclosure
+
+    return await get_disclosure(db, disclosure_id=disclosure_id, person_id=person_id)
 
 
-async def ingest_disclosure(db: Database, *, person_id: str | None, person_name: str | None, filename: str, content: bytes, actor: str) -> dict:
-    """One uploaded document through the disclosure ingestor (text extraction, NLP, linking).
-    The subject is named by the document itself, or by ``person_name`` when it is given."""
-    ingestor = _function("disclosure ingestion", "ingest.disclosure", "DisclosureIngestor")(db)
-    report = await ingestor.ingest([(filename, content)], subject_name=person_name)
+async def ingest_disclosure(db: Database, *, person_id: str | None, filename: str, content: bytes, actor: str) -> dict:
+    """One uploaded document through the disclosure ingestor, then incremental resolution of the
+    persons and organizations it wrote. A document that cannot be read or has no subject raises
+    InvalidInput (nothing written)."""
+    from ingest.disclosure import ingest_bytes
+    from nlp.pipeline import default_reader
+
+    subject_name = None
+    if person_id:  # the caller says whose disclosure this is: the document need not name them
+        from queries.people import nodes_by_ids
+
+        found = (await nodes_by_ids(db, [person_id])).get(person_id)
+        subject_name = found.props.get("name") if found else None
+    await asyncio.to_thread(default_reader)  # the first call loads the language pipelines: not on the event loop
+    report = await ingest_bytes(db, filename, content, person_id=person_id, subject_name=subject_name)
     doc = report["documents"][0]
-    return {"source_id": doc.get("disclosure_id"), "nodes": len(report["subjects"]), "relationships": doc.get("facts", 0), "skipped": False,
-            "errors": [{"locator": doc["file"], "message": problem} for problem in doc.get("problems") or []]}
+    if doc["status"] != "ok":
+        raise InvalidInput("; ".join(doc["problems"]) or f"{filename} could not be read")
+    await _after_ingest(db, report["resolvable_ids"])
+    return {"source_id": doc["disclosure_id"], "nodes": doc["nodes_written"], "relationships": doc["relationships_written"],
+            "skipped": doc["unchanged"], "errors": [{"locator": filename, "message": p} for p in doc["problems"]]}
 
 
 async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -> dict:
-    fn = _function("source ingestion", "ingest.sources", "ingest_source")
-    return await fn(db, kind=kind, location=location, actor=actor)
+    """A source file (or folder) on the server through the ingest runner, then incremental resolution."""
+    from ingest.registry import get_source
+    from ingest.runner import _expand, file_identity, ingest
+    from queries.people import nodes_by_ids
+
+    source = get_source(kind)
+    path = Path(location).expanduser()
+    if not path.exists():
+        raise SourceUnreadable(f"{location}: no such file or folder on the server")
+    files = list(_expand([path]))  # the files the runner will read
+    try:  # the runner keys a file's Source node by its checksum: known ids mean already ingested
+        source_ids = [make_id("src", source.name, file_identity(f)[0]) for f in files]
+    except OSError as exc:
+        raise SourceUnreadable(f"{location}: cannot be read ({exc.strerror or exc})") from exc
+    seen_before = bool(source_ids) and len(await nodes_by_ids(db, source_ids)) == len(source_ids)
+    report = await ingest(db, source, [path])
+    failed = [f for f in report.files if f.status != "ok"]
+    if failed and len(failed) == len(report.files):
+        raise SourceUnreadable("; ".join(f"{Path(f.path).name}: {f.reason}" for f in failed))
+    await _after_ingest(db, report.resolvable_ids)
+    errors = [{"locator": f"{Path(f.path).name}: {s['locator']}", "message": s["reason"]} for f in report.files for s in f.skipped]
+    errors += [{"locator": Path(f.path).name, "message": f.reason} for f in failed]
+    return {"source_id": report.files[0].source_id if len(report.files) == 1 else None, "nodes": report.total("nodes_written"),
+            "relationships": report.total("relationships_written"), "skipped": seen_before, "errors": errors}
+
+
+async def _after_ingest(db: Database, ids: list[str]) -> None:
+    from resolve.pipeline import resolve_incremental
+
+    if ids:
+        await resolve_incremental(db, ids=ids)
+    _screeners.invalidate()
 
 
 async def sweep(db: Database, sweep_id: str) -> dict | None:
@@ -143,11 +271,10 @@ async def sweeps(db: Database, *, definition: str | None, skip: int, limit: int)
 
 
 async def import_watchlist(db: Database, *, name: str, filename: str, content: bytes, actor: str) -> dict:
-    """Prefer the ingestors' watchlist importer; until it exists, the API's simple CSV/YAML one."""
-    try:
-        fn = _function("watchlist import", "ingest.watchlists", "import_watchlist_bytes")
-    except NotAvailable:
-        from api import watchlists
+    """The API's list importer (api/watchlists.py): unlike ``kizuna ingest userlist`` it also takes
+    persons and ids of existing entities; both land on the same watchlist and organization ids."""
+    from api import watchlists
 
-        return await watchlists.import_simple_list(db, name=name, filename=filename, content=content, actor=actor)
-    return await fn(db, name=name, filename=filename, content=content, actor=actor)
+    done = await watchlists.import_simple_list(db, name=name, filename=filename, content=content, actor=actor)
+    _screeners.invalidate()
+    return done

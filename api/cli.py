@@ -3,13 +3,12 @@ and exits non-zero (codes from kizuna.errors)."""
 
 from __future__ import annotations
 
-if __name__ == "__main__":
-    # `python -m api.cli`: run the importable module instead, so that the sub-command modules,
-    # which import api.cli, see one fully initialised module rather than a second copy.
-    from api.cli import main as _main
+if __name__ == "__main__":  # `python -m api.cli`: run the importable module, which the sub-command
+    import sys             # modules (api.cli_resolve, ...) import too, instead of a second copy of it
 
-    _main()
+    from api.cli import main
 
+    sys.exit(main())
 
 import asyncio
 import json
@@ -186,6 +185,3 @@ app.add_typer(sweep_app, name="sweep")
 def main() -> None:
     app()
 
-
-if __name__ == "__main__":
-    main()

@@ -29,26 +29,41 @@ def _command(source: Source):
         list_name: str = typer.Option(None, help="Name of your own list (userlist)."),
         jurisdiction: str = typer.Option(None, help="Jurisdiction of your own list (userlist)."),
         authority: str = typer.Option(None, help="Authority that publishes your own list (userlist)."),
+        no_resolve: bool = typer.Option(False, "--no-resolve", help="Skip the incremental entity resolution that follows a successful run."),
     ) -> None:
         from api.cli import echo_json, run_db  # at call time: api.cli registers this module
         from ingest.runner import ingest
+        from resolve.pipeline import resolve_incremental
 
         options: dict[str, Any] = {"published": published, "partial": partial or None, "orcid": orcid,
                                    "list_name": list_name, "jurisdiction": jurisdiction, "authority": authority}
 
         async def work(db: Database):
-            return await ingest(db, source, paths, **options)
+            report = await ingest(db, source, paths, **options)
+            resolved = None
+            if report.ok and not no_resolve and report.resolvable_ids:
+                resolved = await resolve_incremental(db, ids=report.resolvable_ids)
+            return report, resolved
 
-        report = run_db(work)
+        report, resolved = run_db(work)
         if as_json:
-            echo_json(report.as_dict())
+            echo_json(report.as_dict() | ({"resolution": resolved.as_dict()} if resolved else {}))
         else:
             typer.echo(str(report))
+            if resolved:
+                typer.echo(resolution_summary(resolved))
         if not report.ok:
             raise typer.Exit(SourceUnreadable.exit_code)
 
     command.__doc__ = f"{source.title}. Format: {source.formats}."
     return command
+
+
+def resolution_summary(resolved: Any) -> str:
+    """One line on what the incremental entity resolution after an ingest did."""
+    checked = ", ".join(f"{n} {kind}" for kind, n in resolved.checked.items())
+    return (f"resolution: checked {checked}; {resolved.candidates} SAME_AS written "
+            f"({resolved.identifier_links} by identifier), {len(resolved.ambiguous)} ambiguous")
 
 
 for _source in SOURCES.values():

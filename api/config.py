@@ -48,6 +48,9 @@ class ApiConfig(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     upload_extensions: list[str] = Field(default_factory=lambda: ["pdf", "docx", "txt", "md", "json", "csv", "yaml", "yml", "html", "xml"])
     request_timeout_seconds: float = 20.0
+    # Uploads (multipart: disclosures, watchlists) are parsed and ingested in the request; the first
+    # disclosure of a process also loads the language pipelines.
+    upload_timeout_seconds: float = 300.0
     # Token bucket per key (or per token subject): sustained requests per second and burst.
     rate_per_second: float = 50.0
     rate_burst: int = 100

@@ -104,15 +104,16 @@ class RequestLimits:
                 started = True
             await send(message)
 
+        seconds = self.config.upload_timeout_seconds if multipart else self.config.request_timeout_seconds
         try:
-            async with asyncio.timeout(self.config.request_timeout_seconds):
+            async with asyncio.timeout(seconds):
                 await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge as exc:
             if not started:
                 await self._reject(send, 413, "LIMIT_EXCEEDED", f"the request body is larger than {exc.limit} bytes")
         except TimeoutError:
             if not started:
-                await self._reject(send, 504, "TIMEOUT", f"the request took longer than {self.config.request_timeout_seconds} s and was stopped")
+                await self._reject(send, 504, "TIMEOUT", f"the request took longer than {seconds} s and was stopped")
 
     @staticmethod
     async def _reject(send: Send, status: int, code: str, message: str) -> None:

@@ -33,7 +33,7 @@ from api.types import (
 from graph.provenance import Evidence as EvidenceRecord
 from graph.provenance import utc_now_iso
 from graph.writer import GraphWriter, RelRecord
-from kizuna.errors import InvalidInput, NotFound as NotFoundError
+from kizuna.errors import InvalidInput, NotFound as NotFoundError, SourceUnreadable
 from queries import audit as audit_q
 from queries import decisions as decisions_q
 from queries import people as people_q
@@ -171,10 +171,7 @@ class Query:
         check_first(first, _ctx(info)["config"])
         if not name.strip():
             raise InvalidInput("the name to screen is empty")
-        try:
-            data = as_dict(await backends.screen(_ctx(info)["db"], name=name, identifiers=identifiers or [], lists=lists, threshold=threshold, limit=first))
-        except backends.NotAvailable as exc:
-            return _not_available(exc)
+        data = as_dict(await backends.screen(_ctx(info)["db"], name=name, identifiers=identifiers or [], lists=lists, threshold=threshold, limit=first))
         return ScreenMatches(query=name, matches=[
             ScreenMatch(entity=ref_from(m["entity"], info), score=float(m["score"]), explanation=m.get("explanation"), listings=[listing_from(x) for x in m.get("listings") or []])
             for m in data.get("matches") or []
@@ -255,10 +252,7 @@ class Query:
             raise InvalidInput("give exactly one of id or personId")
         if person_id and await _subject_ref(info, person_id, ("Person",)) is None:
             return NotFound(message=f"no person with id {person_id!r}", requested_id=person_id)
-        try:
-            found = await backends.disclosure(_ctx(info)["db"], disclosure_id=id, person_id=person_id)
-        except backends.NotAvailable as exc:
-            return _not_available(exc)
+        found = await backends.disclosure(_ctx(info)["db"], disclosure_id=id, person_id=person_id)
         if not found:
             return NotFound(message="no such disclosure", requested_id=id or person_id)
         d = as_dict(found)
@@ -386,18 +380,17 @@ class Mutation:
         if person_id and person is None:
             return NotFound(message=f"no person with id {person_id!r}", requested_id=person_id)
         try:
-            data = await backends.ingest_disclosure(_ctx(info)["db"], person_id=person_id, person_name=person.name if person else None,
-                                                    filename=read[0], content=read[1], actor=_principal(info).actor)
-        except backends.NotAvailable as exc:
-            return _not_available(exc)
+            data = await backends.ingest_disclosure(_ctx(info)["db"], person_id=person_id, filename=read[0], content=read[1], actor=_principal(info).actor)
+        except (InvalidInput, SourceUnreadable) as exc:
+            return Rejected(message=exc.message, code=exc.code)
         return _ingest_report(as_dict(data))
 
     @strawberry.mutation(description="Ingest (or refresh) a source by kind and location (admin).", permission_classes=[IsAdmin])
     async def ingest_source(self, info: Info, kind: str, location: str) -> IngestResult:
         try:
             data = await backends.ingest_source(_ctx(info)["db"], kind=kind, location=location, actor=_principal(info).actor)
-        except backends.NotAvailable as exc:
-            return _not_available(exc)
+        except (InvalidInput, SourceUnreadable) as exc:
+            return Rejected(message=exc.message, code=exc.code)
         return _ingest_report(as_dict(data))
 
     @strawberry.mutation(description="Record a decision (ACCEPT / MITIGATE with measures / AVOID, with a rationale) on a subject or finding (reviewer and up).", permission_classes=[IsReviewer])
@@ -457,8 +450,6 @@ class Mutation:
             return read
         try:
             d = as_dict(await backends.import_watchlist(_ctx(info)["db"], name=name, filename=read[0], content=read[1], actor=_principal(info).actor))
-        except backends.NotAvailable as exc:
-            return _not_available(exc)
         except InvalidInput as exc:
             return Rejected(message=exc.message, code=exc.code)
         return WatchlistImport(watchlist_id=d["watchlist_id"], source_id=d["source_id"], entries=int(d["entries"]),

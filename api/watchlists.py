@@ -23,7 +23,8 @@ from graph.db import Database
 from graph.provenance import Evidence, utc_now_iso
 from graph.writer import GraphWriter, NodeRecord, RelRecord
 from kizuna.errors import InvalidInput, NotFound, SourceUnreadable
-from kizuna.ids import identifier_id, make_id
+from ingest.base import list_watchlist_id, name_org_id
+from kizuna.ids import identifier_id, make_id, normalize_key
 from queries import people as people_q
 
 ENTRY_KEYS = {"name", "type", "kind", "aliases", "country", "ror", "id", "start", "end", "reason"}
@@ -44,7 +45,8 @@ class EntryInput:
 
 
 def watchlist_id(name: str) -> str:
-    return make_id("wl", "user", name)
+    """The id `kizuna ingest userlist --list-name NAME` gives the same list, so both meet."""
+    return list_watchlist_id("user:" + normalize_key(name))
 
 
 def _entity_records(wl_name: str, entry: EntryInput, ev: Evidence) -> tuple[str, list[NodeRecord]]:
@@ -59,7 +61,7 @@ def _entity_records(wl_name: str, entry: EntryInput, ev: Evidence) -> tuple[str,
         return pid, [NodeRecord("Person", pid, {"name": name, "names": names}, ev)]
     if entry.type != "organization":
         raise InvalidInput(f"type must be organization or person, not {entry.type!r}")
-    oid = identifier_id("org", "ror", entry.ror) if entry.ror else make_id("org", "watchlist", wl_name, name)
+    oid = identifier_id("org", "ror", entry.ror) if entry.ror else name_org_id(name)  # as every ingestor keys a name-only organization
     props = {"name": name, "names": names, "kind": entry.kind or "other", "country": entry.country, "ror": entry.ror}
     return oid, [NodeRecord("Organization", oid, props, ev)]
 

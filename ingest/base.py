@@ -118,6 +118,7 @@ class FileReport:
     source: str
     status: str = "pending"  # ok | failed
     reason: str = ""
+    source_id: str = ""
     records_read: int = 0
     records_skipped: int = 0
     nodes_written: int = 0
@@ -160,6 +161,8 @@ class IngestReport:
 
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
+    # Persons and organizations written by the run: what entity resolution looks at afterwards.
+    resolvable_ids: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -261,6 +261,9 @@ class DocumentResult:
     languages: list[str] = field(default_factory=list)
     facts: int = 0
     problems: list[str] = field(default_factory=list)
+    unchanged: bool = False  # the same document was ingested before (same checksum)
+    nodes_written: int = 0
+    relationships_written: int = 0
 
 
 @dataclass
@@ -316,9 +319,11 @@ class DisclosureIngestor:
     def gazetteer(self) -> Gazetteer:
         return self.reader.gazetteer
 
-    async def ingest(self, files: Sequence[tuple[str, bytes]], *, subject_name: str | None = None) -> dict:
-        """Ingest each (filename, content) pair; returns the run report (JSON-ready)."""
+    async def ingest(self, files: Sequence[tuple[str, bytes]], *, subject_name: str | None = None, person_id: str | None = None) -> dict:
+        """Ingest each (filename, content) pair; returns the run report (JSON-ready).
+        ``person_id``: the documents are this (existing) person's, whatever name they give."""
         await self._prepare()
+        resolvable: set[str] = set()
         documents: list[DocumentResult] = []
         subjects: dict[str, str] = {}
         facts_out: list[dict] = []
@@ -327,7 +332,9 @@ class DisclosureIngestor:
             documents.append(result)
             try:
                 planned = self._plan(filename, data, subject_name, result)
-                written = await self._write(planned)
+                if person_id:
+                    result.subject_id = person_id
+                written = await self._write(planned, resolvable)
             except (SourceUnreadable, InvalidInput) as exc:
                 result.status = "error"
                 result.problems.append(str(exc))
@@ -340,6 +347,7 @@ class DisclosureIngestor:
             "documents": [d.__dict__ for d in documents],
             "facts": facts_out,
             "errors": sum(1 for d in documents if d.status == "error"),
+            "resolvable_ids": sorted(resolvable),  # persons and organizations written: for entity resolution
         }
 
     def _analyse(self, filename: str, text: str):
@@ -397,18 +405,20 @@ class DisclosureIngestor:
         nodes.append(NodeRecord("Organization", org_id, props, ev))
         return {"id": org_id, "name": name, "ror": None, "unresolved": True, "score": 0.0}
 
-    async def _write(self, planned: _Planned) -> list[dict]:
+    async def _write(self, planned: _Planned, resolvable: set[str]) -> list[dict]:
         result, subject = planned.result, planned.subject
         sid = result.subject_id
         previous = await self.db.read(graph_statements()["subject_disclosures"], {"subject_id": sid})
         same = next((p for p in previous if p["checksum"] == planned.checksum), None)
         dis_id = make_id("dis", sid, planned.checksum)
         version = same["version"] if same else (max((p["version"] or 0 for p in previous), default=0) + 1)
-        result.disclosure_id, result.version = dis_id, version
+        result.disclosure_id, result.version, result.unchanged = dis_id, version, same is not None
         ev_doc = Evidence(dis_id, "document", self.submitted_at, METHOD_FORM, 1.0, result.file)
         nodes: list[NodeRecord] = []
         rels: list[RelRecord] = []
         person_props: dict[str, Any] = {"name": subject.name, "names": [subject.name, *subject.other_names]}
+        if sid != subject_id(subject):  # an existing person named by the caller keeps their name
+            del person_props["name"]
         for key in ("orcid", "kaken_id", "erad_id"):
             if getattr(subject, key):
                 person_props[key] = getattr(subject, key)
@@ -439,7 +449,9 @@ class DisclosureIngestor:
             ref: OrganizationRef = item["org"]
             org = self._org(ref.name, "und", None, ref.ror, item.get("kind"), ev, nodes)
             out.append(self._fact_records(sid, dis_id, item["relation"], org, item["fields"], ev, nodes, rels, result.file))
-        await self.writer.write(nodes, rels)
+        written = await self.writer.write(nodes, rels)
+        result.nodes_written, result.relationships_written = written.nodes, written.relationships
+        resolvable.update(n.id for n in nodes if n.label in ("Person", "Organization"))
         return out
 
     def _fact_records(self, sid: str, dis_id: str, relation: str, org: dict, f: dict, ev: Evidence, nodes: list, rels: list, file: str) -> dict:
@@ -545,21 +557,35 @@ async def ingest_paths(db: Database, paths: Sequence[Path], *, subject_name: str
     return report
 
 
-async def ingest_disclosure_bytes(db: Database, *, person_id: str | None, filename: str, content: bytes, actor: str) -> dict:
-    """The GraphQL upload's entry point (api/backends.py looks it up by name): one document, the
-    subject named by ``person_id`` when given, the result in the API's IngestReport shape."""
-    from queries.entity import get_entity
+async def ingest_bytes(db: Database, filename: str, content: bytes, *, person_id: str | None = None, subject_name: str | None = None) -> dict:
+    """One uploaded document (the API's entry point); same report as ``ingest_paths``."""
+    return await DisclosureIngestor(db).ingest([(filename, content)], subject_name=subject_name, person_id=person_id)
 
-    subject_name = None
-    if person_id:
-        view = await get_entity(db, person_id, limit=1)  # the mutation has checked that it exists
-        subject_name = view.properties.get("name")
-    report = await DisclosureIngestor(db).ingest([(filename, content)], subject_name=subject_name)
-    (doc,) = report["documents"]
-    return {
-        "source_id": doc.get("disclosure_id"),
-        "nodes": doc.get("facts", 0),
-        "relationships": doc.get("facts", 0),
-        "skipped": False,
-        "errors": [{"locator": filename, "message": p} for p in doc.get("problems") or []] if doc["status"] == "error" else [],
-    }
+
+_STATEMENT_KIND = {"AFFILIATED_WITH": "appointment", "ADVISES": "advisory_role", "PARTICIPATES_IN": "talent_program",
+                   "FUNDED_BY": "research_support", "RECEIVED": "research_support", "PARTY_TO": "contract"}
+
+
+async def get_disclosure(db: Database, *, disclosure_id: str | None = None, person_id: str | None = None) -> dict | None:
+    """One stored disclosure (by id, or the person's latest not superseded) with the statements
+    it evidences, each with its character span or form field; None when there is none."""
+    from graph.provenance import evidence_list
+
+    rows = await db.read(graph_statements()["disclosure_record"], {"id": disclosure_id, "person_id": person_id})
+    if not rows:
+        return None
+    row = rows[0]
+    d = row["disclosure"]
+    statements = []
+    for st in row["statements"]:
+        for ev in evidence_list(st["props"]):
+            if ev["source_id"] != d["id"]:
+                continue
+            start, end = ev.get("start"), ev.get("end")
+            statements.append({"kind": _STATEMENT_KIND.get(st["type"], st["type"].lower()), "text": ev.get("text") or "", "start": start if start is not None and start >= 0 else None,
+                               "end": end if end is not None and end >= 0 else None, "relation": st["type"],
+                               "organization": {"id": st["org_id"], "label": st["org_label"], "name": st["org_name"]}, "confidence": ev.get("confidence")})
+    statements.sort(key=lambda x: (x["start"] is None, x["start"] or 0, x["relation"]))
+    return {"id": d["id"], "person": {"id": row["person_id"], "label": "Person", "name": row["person_name"]}, "version": d.get("version"),
+            "submitted_at": d.get("submitted_at"), "document": d.get("document"), "languages": d.get("languages") or [],
+            "evidence": evidence_list(d), "statements": statements}

@@ -111,12 +111,15 @@ class Ingestor:
         self.concurrency = max(1, concurrency)
         self.writer = writer or GraphWriter(db, batch_size=BATCH)
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+        self._resolvable: dict[str, None] = {}  # ids of persons/organizations written, in order
 
     async def run(self, source: Source, paths: list[Path]) -> IngestReport:
         report = IngestReport()
         started = time.perf_counter()
+        self._resolvable: dict[str, None] = {}
         for path in _expand(paths):
             report.files.append(await self.ingest_file(source, path))
+        report.resolvable_ids = list(self._resolvable)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -128,6 +131,7 @@ class Ingestor:
             fr.status, fr.reason = "failed", f"cannot open: {exc.strerror or exc}"
             return fr
         source_id = make_id("src", source.name, checksum)
+        fr.source_id = source_id
         ctx = ReadContext(path=path, source=source, source_id=source_id, observed_at=mtime, options=dict(self.options))
         if source.watchlist_key:
             ctx.watchlist_id = list_watchlist_id(self.options.get("list_key") or source.watchlist_key)
@@ -213,6 +217,7 @@ class Ingestor:
                 batch = [_without_version(n) if n.label == "Watchlist" else n for n in batch]
             result = await self.writer.write_nodes(batch)
             fr.nodes_written += result.nodes
+            self._resolvable.update((n.id, None) for n in batch if n.label in ("Person", "Organization"))
             bar.update(len(batch))
 
         async def _write_rels(batch: list[Any]) -> None:

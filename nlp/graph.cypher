@@ -24,3 +24,21 @@ ORDER BY d.version DESC
 UNWIND $ids AS id
 MATCH (o:Organization {id: id})
 RETURN o.id AS id, o.name AS name, o.ror AS ror
+
+// name: disclosure_record
+// One disclosure (by $id, or $person_id's latest not superseded) with the person's relationships
+// it evidences; for a grant or contract, the organization on its other side.
+CALL {
+  MATCH (p:Person)-[:SUBMITTED]->(d:Disclosure {id: $id}) RETURN p, d
+  UNION
+  MATCH (p:Person {id: $person_id})-[:SUBMITTED]->(d:Disclosure)
+  WHERE $id IS NULL AND coalesce(d.superseded, false) = false RETURN p, d
+}
+WITH p, d ORDER BY coalesce(d.version, 0) DESC LIMIT 1
+OPTIONAL MATCH (p)-[r]->(x:Entity) WHERE d.id IN coalesce(r.ev_source, []) AND type(r) <> 'SUBMITTED'
+OPTIONAL MATCH (x)-[:FUNDED_BY|PARTY_TO]-(o:Organization) WHERE NOT x:Organization
+WITH p, d, r, x, head(collect(o)) AS via
+WITH p, d, r, coalesce(via, x) AS org
+RETURN p.id AS person_id, p.name AS person_name, properties(d) AS disclosure,
+       [s IN collect(CASE WHEN r IS NULL THEN null ELSE {type: type(r), props: properties(r), org_id: org.id, org_name: org.name,
+                                                          org_label: [l IN labels(org) WHERE l <> 'Entity'][0]} END) WHERE s IS NOT NULL] AS statements

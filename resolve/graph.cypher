@@ -55,3 +55,9 @@ RETURN e.id AS id, CASE WHEN e:Person THEN 'person' ELSE 'org' END AS kind, e.na
 
 // name: watchlists
 MATCH (w:Watchlist) RETURN w.id AS id, w.name AS name ORDER BY w.id
+
+// name: listed_stamp
+// Count-store lookups (constant time): a change means the screening index must be rebuilt.
+CALL { MATCH ()-[l:LISTED_ON]->() RETURN count(l) AS listings }
+CALL { MATCH ()-[s:SAME_AS]->() RETURN count(s) AS same }
+RETURN listings, same

@@ -45,7 +45,7 @@ def start_server(settings: Settings, config: ApiConfig, environment: str = "prod
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # start-up plans the path queries; the test machine is busy
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test API server did not start")
@@ -55,8 +55,9 @@ def start_server(settings: Settings, config: ApiConfig, environment: str = "prod
 
 def make_config(**overrides) -> ApiConfig:
     """Limits as shipped, except: no key cache (revocation is immediate), a high rate, and a path
-    time budget generous enough for a loaded test machine."""
-    values = dict(key_pepper="test-pepper", key_cache_seconds=0.0, rate_per_second=10_000, rate_burst=10_000, path_time_budget_ms=20_000)
+    time budget and request timeouts generous enough for a loaded test machine."""
+    values = dict(key_pepper="test-pepper", key_cache_seconds=0.0, rate_per_second=10_000, rate_burst=10_000, path_time_budget_ms=20_000,
+                  request_timeout_seconds=120.0, upload_timeout_seconds=600.0)
     values.update(overrides)
     return ApiConfig(**values)
 

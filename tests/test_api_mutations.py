@@ -3,6 +3,8 @@ imports, uploads (accepted, refused, not yet available)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.api_support import Api, api, api_server, error_codes  # noqa: F401
 
 DECIDE = """mutation($i: DecisionInput!) { recordDecision(input: $i) { __typename
@@ -89,16 +91,57 @@ async def test_import_watchlist_csv_and_yaml_with_bad_rows(api: Api):
         assert res == {"__typename": "Rejected", "code": code, "message": res["message"]}, (name, res)
 
 
-async def test_ingestion_uploads(api: Api):
-    q = 'mutation($f: Upload!, $p: ID) { ingestDisclosure(file: $f, personId: $p) { __typename ... on Rejected { code } ... on NotAvailable { feature } } }'
-    import importlib.util
+INGEST_DISCLOSURE = """mutation($f: Upload!, $p: ID) { ingestDisclosure(file: $f, personId: $p) { __typename
+  ... on IngestReport { sourceId nodes relationships skipped errors { locator message } } ... on Rejected { code message } ... on NotFound { requestedId } } }"""
+DISCLOSURE = """query($p: ID) { disclosure(personId: $p) { __typename ... on Disclosure { id version document person { id }
+  statements { kind relation text start end organization { id } } } } }"""
 
-    ok = api.upload(q, {"p": "per:hanako"}, "f", "disclosure.pdf", b"%PDF-1.7\n1 0 obj\n").json()["data"]["ingestDisclosure"]
-    if importlib.util.find_spec("ingest.disclosure") is None:  # until the ingestor is wired
-        assert ok == {"__typename": "NotAvailable", "feature": "disclosure ingestion"}
-    fake = api.upload(q, {"p": "per:hanako"}, "f", "disclosure.pdf", b"<html>not a pdf</html>").json()["data"]["ingestDisclosure"]
-    assert fake == {"__typename": "Rejected", "code": "TYPE_MISMATCH"}
-    assert api.upload(q, {"p": "per:ghost"}, "f", "d.txt", "兼業: 北方技术研究院 客員研究員".encode()).json()["data"]["ingestDisclosure"]["__typename"] == "NotFound"
-    if importlib.util.find_spec("ingest.sources") is None:
-        src = api.data('mutation { ingestSource(kind: "ror", location: "ror.json") { __typename ... on NotAvailable { feature } } }', role="admin")
-        assert src["ingestSource"] == {"__typename": "NotAvailable", "feature": "source ingestion"}
+
+async def test_ingest_disclosure_upload_is_read_linked_and_queryable(api: Api):
+    """ingestDisclosure runs the disclosure ingestor on the upload for the named person; the
+    statements come back through `disclosure` with their character spans."""
+    text = "Visiting researcher, Northern Institute of Technology, 2023-present\nProfessor, Kizuna University, 2015-present\n"
+    body = api.upload(INGEST_DISCLOSURE, {"p": "per:hanako"}, "f", "hanako.txt", text.encode()).json()
+    assert not body.get("errors"), body
+    done = body["data"]["ingestDisclosure"]
+    assert done["__typename"] == "IngestReport", done
+    assert done["sourceId"].startswith("dis:") and done["nodes"] >= 2 and done["relationships"] >= 2 and done["skipped"] is False and done["errors"] == []
+    d = api.data(DISCLOSURE, {"p": "per:hanako"}, role="investigator")["disclosure"]
+    assert d["id"] == done["sourceId"] and d["person"] == {"id": "per:hanako"} and d["version"] == 1 and d["document"] == "hanako.txt"
+    nit = [st for st in d["statements"] if st["organization"]["id"] == "org:nit"]
+    assert nit and nit[0]["relation"] == "AFFILIATED_WITH" and nit[0]["kind"] == "appointment"
+    assert text[nit[0]["start"]:nit[0]["end"]] == nit[0]["text"] and "Northern Institute of Technology" in nit[0]["text"]
+    again = api.upload(INGEST_DISCLOSURE, {"p": "per:hanako"}, "f", "hanako.txt", text.encode()).json()["data"]["ingestDisclosure"]
+    assert again["sourceId"] == done["sourceId"] and again["skipped"] is True
+    name = api.data('{ person(id: "per:hanako") { ... on Person { name } } }', role="investigator")["person"]["name"]
+    assert name == "Hanako Yamada"  # the person named by the caller keeps their name
+
+
+async def test_ingestion_uploads_rejected_or_not_found(api: Api):
+    fake = api.upload(INGEST_DISCLOSURE, {"p": "per:hanako"}, "f", "disclosure.pdf", b"<html>not a pdf</html>").json()["data"]["ingestDisclosure"]
+    assert fake["__typename"] == "Rejected" and fake["code"] == "TYPE_MISMATCH"
+    ghost = api.upload(INGEST_DISCLOSURE, {"p": "per:ghost"}, "f", "d.txt", "兼業: 北方技术研究院 客員研究員".encode()).json()["data"]["ingestDisclosure"]
+    assert ghost == {"__typename": "NotFound", "requestedId": "per:ghost"}
+    nameless = api.upload(INGEST_DISCLOSURE, {}, "f", "d.txt", b"Professor somewhere, 2015-present\n").json()["data"]["ingestDisclosure"]
+    assert nameless["__typename"] == "Rejected" and nameless["code"] == "INVALID_INPUT" and "no subject" in nameless["message"]
+
+
+INGEST_SOURCE = """mutation($k: String!, $l: String!) { ingestSource(kind: $k, location: $l) { __typename
+  ... on IngestReport { sourceId nodes relationships skipped errors { locator message } } ... on Rejected { code message } } }"""
+
+
+async def test_ingest_source_runs_the_ingestor_then_resolution(api: Api):
+    """ingestSource runs the registered ingestor on a server-side file; bad records are listed,
+    the rest is written, entity resolution follows, and screening sees the new listings."""
+    path = str(Path(__file__).parent / "data" / "ingest" / "userlist_entries.csv")
+    done = api.data(INGEST_SOURCE, {"k": "userlist", "l": path}, role="admin")["ingestSource"]
+    assert done["__typename"] == "IngestReport" and done["sourceId"].startswith("src:") and done["nodes"] >= 3
+    assert [e["locator"] for e in done["errors"]] == ["userlist_entries.csv: line 4"] and done["skipped"] is False
+    screened = api.data('{ screen(name: "クラフト学院") { ... on ScreenMatches { matches { entity { name } } } } }')["screen"]["matches"]
+    assert [m["entity"]["name"] for m in screened] == ["Crafted Academy"]
+    again = api.data(INGEST_SOURCE, {"k": "userlist", "l": path}, role="admin")["ingestSource"]
+    assert again["sourceId"] == done["sourceId"] and again["skipped"] is True  # the same file again: the writer's MERGE adds nothing
+    unknown = api.data(INGEST_SOURCE, {"k": "no-such-source", "l": path}, role="admin")["ingestSource"]
+    assert unknown["__typename"] == "Rejected" and unknown["code"] == "INVALID_INPUT"
+    missing = api.data(INGEST_SOURCE, {"k": "ror", "l": "/nonexistent/ror.json"}, role="admin")["ingestSource"]
+    assert missing["__typename"] == "Rejected" and missing["code"] == "SOURCE_UNREADABLE"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.api_support import Api, api, api_server, error_codes  # noqa: F401  (fixtures)
+from graph.provenance import Evidence
+from graph.writer import GraphWriter, RelRecord
+from tests.api_support import EV_TIME, Api, api, api_server, error_codes  # noqa: F401  (fixtures)
 
 NODE = """
 fragment N on Node { id label name names { value script } identifiers { scheme value }
@@ -125,37 +127,36 @@ async def test_nested_query_round_trips_do_not_grow_with_rows(api: Api, db):
     assert trips_large <= 6  # search (2) + nodes + affiliations + listings + audit append
 
 
-def _installed(module: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-async def test_adapter_backed_queries_say_not_available(api: Api):
-    """Capabilities built in other modules answer NotAvailable (typed) until they are wired."""
-    cases = {
-        "screen": '{ screen(name: "Northern Institute") { __typename ... on NotAvailable { feature message } } }',
-        "concernPaths": '{ concernPaths(subjectId: "per:hanako") { __typename ... on NotAvailable { feature } } }',
-        "undisclosedLinks": '{ undisclosedLinks(personId: "per:hanako") { __typename ... on NotAvailable { feature } } }',
-        "riskAssessment": '{ riskAssessment(subjectId: "org:kzu", packs: ["ca-strac"]) { __typename ... on NotAvailable { feature } } }',
-        "disclosure": '{ disclosure(personId: "per:hanako") { __typename ... on NotAvailable { feature } } }',
-        "sweep": '{ sweep(id: "swp:1") { __typename ... on NotAvailable { feature } } }',
-        "sweeps": '{ sweeps { __typename ... on NotAvailable { feature } } }',
-    }
-    modules = {"screen": "resolve.screening", "concernPaths": "queries.paths", "undisclosedLinks": "queries.undisclosed", "riskAssessment": "queries.assess",
-               "disclosure": "ingest.disclosure", "sweep": "ingest.sweep.store", "sweeps": "ingest.sweep.store"}
-    for name, q in cases.items():
-        if _installed(modules[name]):
-            continue  # wired: its own tests cover it
-        d = api.data(q, role="investigator")
-        assert d[name]["__typename"] == "NotAvailable", (name, d)
-        assert d[name]["feature"]
-    # the subject is checked first: an unknown subject is NotFound, whatever the backend
+async def test_subject_is_checked_before_the_backend(api: Api):
+    """An unknown subject is NotFound, whatever the backend would say."""
     d = api.data('{ concernPaths(subjectId: "per:nobody") { __typename } riskAssessment(subjectId: "per:nobody") { __typename } }')
     assert d == {"concernPaths": {"__typename": "NotFound"}, "riskAssessment": {"__typename": "NotFound"}}
+
+
+SCREEN = """query($n: String!, $ids: [String!], $l: [String!], $t: Float!) { screen(name: $n, identifiers: $ids, lists: $l, threshold: $t) {
+  __typename ... on ScreenMatches { query matches { score explanation entity { id label name } listings { watchlistId watchlistName start reason } } } } }"""
+
+
+async def test_screen_ranks_listed_entities_with_listings(api: Api, db):
+    """screen runs resolve.screening over the listed entities: names in any script, acronyms,
+    identifiers; unlisted entities never match; the index follows new listings."""
+    hit = api.data(SCREEN, {"n": "Northern Institute of Technology", "t": 0.85})["screen"]
+    assert hit["__typename"] == "ScreenMatches" and [m["entity"]["id"] for m in hit["matches"]] == ["org:nit"]
+    top = hit["matches"][0]
+    assert top["score"] == 1.0 and top["entity"]["label"] == "Organization" and "Northern Institute of Technology" in top["explanation"]
+    assert top["listings"] == [{"watchlistId": "wl:test", "watchlistName": "Test List", "start": "2022-01-01", "reason": "fixture listing"}]
+    cjk = api.data(SCREEN, {"n": "北方技术研究院", "t": 0.85})["screen"]["matches"]
+    assert [m["entity"]["id"] for m in cjk] == ["org:nit"]
+    assert api.data(SCREEN, {"n": "Kizuna University", "t": 0.85})["screen"]["matches"] == []  # not listed
+    assert api.data(SCREEN, {"n": "Northern Institute of Technology", "t": 0.85, "l": ["wl:other"]})["screen"]["matches"] == []
+    by_id = api.data(SCREEN, {"n": "Some other name entirely", "ids": ["ror:0nit00001"], "t": 0.85})["screen"]["matches"]
+    assert [m["entity"]["id"] for m in by_id] == ["org:nit"] and "equal ror" in by_id[0]["explanation"]
+    assert error_codes(api.gql(SCREEN, {"n": "x", "ids": ["0nit00001"], "t": 0.85})) == ["INVALID_INPUT"]
+    # a new listing is screened at once (the cached index notices the change)
+    await GraphWriter(db).write([], [RelRecord("LISTED_ON", "per:taro2", "wl:test", {"reason": "added"}, Evidence("src:test:list", "row 8", EV_TIME, "test", 1.0))])
+    person = api.data(SCREEN, {"n": "Taro Suzuki", "t": 0.85})["screen"]["matches"]
+    assert [m["entity"]["id"] for m in person] == ["per:taro2"] and person[0]["entity"]["label"] == "Person"
+    assert "not evidence that this is the same person" in person[0]["explanation"]
 
 
 async def test_health_and_unknown_cursor(api: Api):

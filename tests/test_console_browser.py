@@ -2,10 +2,8 @@
 
 The story of issue 9: sign in -> search a person -> open -> expand -> a concern path is
 highlighted -> evidence visible -> record a decision -> export a dossier (HTML and PDF), plus the
-responsiveness of a subject with 5,000 neighbours. Operations that the API of this branch does
-not offer yet (concernPaths, riskAssessment, recordDecision, me) are probed on the running server:
-their tests xfail with the reason while the operation is missing and run as soon as it exists.
-Screenshots, the dossier and the measured figures go to tests/artifacts/.
+responsiveness of a subject with 5,000 neighbours, against the merged API (server-side concern
+paths, risk assessment, decisions). Screenshots, the dossier and the measured figures go to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from conftest import REPO, wipe
 from console_graph import DISCLOSURE_V2, HUB, HUB_AFFILIATES, LAB, LISTED, PERSON, VISIT_SENTENCE, WATCHLIST, write_console_graph
-from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, AppServer, backend_not_available, browser_profile, issue_key, missing_operation
+from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, AppServer, browser_profile, issue_key
 
 # The machine running the suite may be busy (CI on 2 cores): wait for the page, not for a clock.
 expect.set_options(timeout=30_000)
@@ -113,7 +111,7 @@ async def concern_edges(c: Console) -> list[str]:
 
 async def test_story_search_open_expand_path_evidence_export(console: Console, keys, console_graph):
     c, page = console, console.page
-    await sign_in(c, keys["investigator"])
+    await sign_in(c, keys["reviewer"])  # reviewers search, investigate and decide
 
     # Typeahead in Japanese finds the romanised person; keyboard only.
     await page.keyboard.press("/")
@@ -134,13 +132,6 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
     await expect(page.locator("#entity-disclosures li").last).to_contain_text("superseded")
     await expect(page.locator("#entity-sources")).to_contain_text("src:test:orcid-yamada")
     await c.shot("01-subject")
-
-    # Without server-side concern paths the console shows paths found in what was explored:
-    # nothing listed is on screen yet, so nothing is highlighted.
-    server_paths = not missing_operation(c.url, "concernPaths")
-    if not server_paths:
-        assert await concern_edges(c) == []
-        await expect(page.locator("#paths")).to_contain_text("No path to a listed entity")
 
     # Expand the laboratory, then its parent: the listing appears and the path lights up.
     await expand_with_keyboard(c, LAB)
@@ -175,12 +166,14 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
     await page.locator("#as-of").dispatch_event("change")
     assert await concern_edges(c) == ["AFFILIATED_WITH", "LISTED_ON", "PART_OF"]
 
-    # Record a decision. This branch's API has no recordDecision: the console says so plainly.
-    if missing_operation(c.url, "recordDecision", "mutation"):
-        await page.select_option("#decision-form select[name=outcome]", "MITIGATE")
-        await page.fill("#decision-form textarea[name=rationale]", "Visiting post at a laboratory of a listed university.")
-        await page.click("#decision-form button[type=submit]")
-        await expect(page.locator("#decision-status")).to_contain_text("does not accept decisions yet")
+    # Record a decision; it is listed at once and goes into the dossier.
+    await page.select_option("#decision-form select[name=outcome]", "MITIGATE")
+    await page.fill("#decision-form textarea[name=measures]", "Story: annual review of outside activities")
+    await page.fill("#decision-form textarea[name=rationale]", "Story: visiting post at a laboratory of a listed university.")
+    await page.click("#decision-form button[type=submit]")
+    await expect(page.locator("#decision-status")).to_contain_text("MITIGATE")
+    await expect(page.locator("#decisions li")).to_have_count(1)
+    await expect(page.locator("#decisions li")).to_contain_text("MITIGATE")
 
     # Export the dossier: HTML (download) and PDF (the browser's print-to-PDF of that HTML).
     async with page.expect_download() as info:
@@ -194,6 +187,7 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
     assert f"<mark>{VISIT_SENTENCE}</mark>" in html
     assert "LISTED_ON" in html and "row 17" in html and "Entities of concern — test list" in html
     assert "data:image/png;base64," in html  # the graph as drawn
+    assert "Story: visiting post at a laboratory" in html and "Story: annual review of outside activities" in html
     dossier = await page.context.new_page()
     await dossier.set_content(html, wait_until="load")
     pdf_path = ARTIFACTS / "dossier-yamada.pdf"
@@ -204,8 +198,6 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
 
 
 async def test_decision_recorded_and_in_dossier(console: Console, keys, console_graph):
-    if missing_operation(console.url, "recordDecision", "mutation"):
-        pytest.xfail("needs recordDecision from the api branch")
     c, page = console, console.page
     await sign_in(c, keys["reviewer"])  # issue 7: decisions are for reviewers and up
     await open_subject(c, PERSON)
@@ -214,7 +206,7 @@ async def test_decision_recorded_and_in_dossier(console: Console, keys, console_
     await page.fill("#decision-form textarea[name=rationale]", "Visiting post at a laboratory of a listed university.")
     await page.click("#decision-form button[type=submit]")
     await expect(page.locator("#decision-status")).to_contain_text("MITIGATE")
-    await expect(page.locator("#decisions li")).to_have_count(1)
+    await expect(page.locator("#decisions li")).to_have_count(1)  # this session's decision
     await c.shot("04-decision")
     async with page.expect_download() as info:
         await page.click("#export-html")
@@ -223,10 +215,6 @@ async def test_decision_recorded_and_in_dossier(console: Console, keys, console_
 
 
 async def test_assessment_panel_shows_tier_rules_and_measures(console: Console, keys, console_graph):
-    if missing_operation(console.url, "riskAssessment"):
-        pytest.xfail("needs riskAssessment from the api branch")
-    if backend_not_available(console.url, keys["investigator"], f'riskAssessment(subjectId: "{PERSON}")'):
-        pytest.xfail("needs the assessment backend (issue 6, queries branch) behind riskAssessment")
     c, page = console, console.page
     await sign_in(c, keys["investigator"])
     await open_subject(c, PERSON)
@@ -236,10 +224,6 @@ async def test_assessment_panel_shows_tier_rules_and_measures(console: Console, 
 
 
 async def test_server_concern_paths_highlighted_without_expanding(console: Console, keys, console_graph):
-    if missing_operation(console.url, "concernPaths"):
-        pytest.xfail("needs concernPaths from the api branch")
-    if backend_not_available(console.url, keys["investigator"], f'concernPaths(subjectId: "{PERSON}")'):
-        pytest.xfail("needs the concern-path backend (issue 6, queries branch) behind concernPaths")
     c, page = console, console.page
     await sign_in(c, keys["investigator"])
     await open_subject(c, PERSON)
@@ -248,8 +232,6 @@ async def test_server_concern_paths_highlighted_without_expanding(console: Conso
 
 
 async def test_viewer_sees_no_decision_controls(console: Console, keys, console_graph):
-    if missing_operation(console.url, "me") and missing_operation(console.url, "disclosure"):
-        pytest.xfail("needs me { name role } or the investigator-only disclosure query from the api branch")
     c, page = console, console.page
     await sign_in(c, keys["viewer"])
     await open_subject(c, PERSON)

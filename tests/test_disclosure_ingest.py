@@ -240,3 +240,31 @@ def test_cli_json_report(settings, tmp_path, monkeypatch):
     assert [d["status"] for d in report["documents"]] == ["error", "ok"]
     assert "cannot be opened" in report["documents"][0]["problems"][0]
     assert {f["relation"] for f in report["facts"]} >= {"AFFILIATED_WITH", "FUNDED_BY"}
+
+
+def test_cli_ingest_disclosure_alias_resolves_what_it_wrote(settings, tmp_path, monkeypatch):
+    """`kizuna ingest disclosure` is `kizuna ingest-disclosure`; a successful run is followed by
+    incremental entity resolution of the persons and organizations written (--no-resolve skips it)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from kizuna.settings import get_settings
+
+    if not os.environ.get("NEO4J_URI"):
+        monkeypatch.setenv("KIZUNA_NEO4J_BOLT_PORT", str(settings.neo4j_bolt_port))
+        monkeypatch.setenv("KIZUNA_NEO4J_PASSWORD", settings.neo4j_password)
+    get_settings.cache_clear()
+    doc = tmp_path / "roe.txt"
+    doc.write_text(EN_DOC, encoding="utf-8")
+    try:
+        result = CliRunner().invoke(app, ["ingest", "disclosure", str(doc), "--json"])
+        quiet = CliRunner().invoke(app, ["ingest", "disclosure", str(doc), "--json", "--no-resolve"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [d["status"] for d in report["documents"]] == ["ok"]
+    persons = [i for i in report["resolvable_ids"] if i.startswith("per:")]
+    assert persons == [report["documents"][0]["subject_id"]]
+    assert report["resolution"]["checked"] == {"org": len(report["resolvable_ids"]) - 1, "person": 1}
+    assert quiet.exit_code == 0 and "resolution" not in json.loads(quiet.stdout)

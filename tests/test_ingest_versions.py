@@ -103,6 +103,10 @@ def test_cli_ingest_json_report_and_exit_codes(graph, settings, monkeypatch):
     report = json.loads(ok.output)
     assert report["records_read"] == 5 and report["records_skipped"] == 3 and report["facts_written"] > 0
     assert {s["locator"] for s in report["files"][0]["skipped"]} == {"$.organizations[2]", "$.organizations[3]", "$.organizations[4]"}
+    # entity resolution ran on what was written: the two organizations read, no person
+    assert report["resolution"]["checked"] == {"org": 2, "person": 0}
+    quiet = runner.invoke(app, ["ingest", "nro", str(DATA / "nro_bad_entries.json"), "--json", "--no-resolve"])
+    assert quiet.exit_code == 0 and "resolution" not in json.loads(quiet.output)
     bad = runner.invoke(app, ["ingest", "nro", str(DATA / "nro_truncated.json")])
     assert bad.exit_code == 2 and "nothing written" in bad.output
     get_settings.cache_clear()

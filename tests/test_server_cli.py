@@ -117,8 +117,11 @@ def test_api_health_and_search_survive_sigkill(settings, db):
         os.kill(api.pid, signal.SIGKILL)
         api.wait(10)
         api = start_api(env, port)
-        reply = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": '{ search(query: "哈尔滨") { id name } }'}).json()
-        assert {"id": "org:health-check", "name": "Harbin Institute of Technology"} in reply["data"]["search"]
+        made = run_cli(["keys", "create", "--role", "viewer", "--name", "health check", "--json"], env)  # the API needs a key
+        assert made.returncode == 0, made.stderr
+        reply = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": '{ search(query: "哈尔滨") { edges { node { id name } } } }'},
+                           headers={"X-API-Key": json.loads(made.stdout)["key"]}, timeout=60).json()
+        assert {"id": "org:health-check", "name": "Harbin Institute of Technology"} in [e["node"] for e in reply["data"]["search"]["edges"]]
     finally:
         api.kill()
         api.wait(10)

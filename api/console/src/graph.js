@@ -215,6 +215,20 @@ export class GraphView {
     return paths.sort((a, b) => a.hops.length - b.hops.length);
   }
 
+  /** Server paths as the filters leave them: a path stays while every hop but its listings is
+   * shown and at least one of its listings is; hidden listings are dropped from it. */
+  shownPaths(paths) {
+    const shown = (hop) => {
+      const edge = this.cy.getElementById(hop.edgeId || edgeId(hop.type, hop.from, hop.to, hop.properties));
+      return edge.nonempty() && !edge.hasClass("hidden");
+    };
+    return paths.flatMap((p) => {
+      const links = p.hops.filter((hop) => hop.type !== "LISTED_ON");
+      const listings = p.hops.filter((hop) => hop.type === "LISTED_ON" && shown(hop));
+      return links.every(shown) && listings.length ? [{ ...p, hops: [...links, ...listings] }] : [];
+    });
+  }
+
   highlight(paths) {
     this.cy.batch(() => {
       this.cy.elements(".concern").removeClass("concern");

@@ -159,7 +159,9 @@ async function redraw({ relayout = true } = {}) {
 }
 
 function updatePaths() {
-  state.paths = state.serverPaths ? { ...state.serverPaths, server: true } : { paths: graph.exploredPaths(), partial: false, server: false };
+  state.paths = state.serverPaths
+    ? { ...state.serverPaths, paths: graph.shownPaths(state.serverPaths.paths), server: true }
+    : { paths: graph.exploredPaths(), partial: false, server: false };
   graph.highlight(state.paths.paths);
   renderPaths($("paths"), state.paths, { onSelectPath: showPathEvidence });
 }
