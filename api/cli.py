@@ -163,7 +163,9 @@ def up(
             load_demo()
         else:
             db_init()
-        typer.echo(f"Kizuna is up: http://{host}:{port}/graphql  (health: http://{host}:{port}/healthz). Ctrl-C stops.")
+        typer.echo(f"Kizuna is up: console http://{host}:{port}/console/, GraphQL http://{host}:{port}/graphql, "
+                   f"health http://{host}:{port}/healthz. Ctrl-C stops.")
+        typer.echo("An API key to sign in: kizuna keys create --role investigator --name <you>   (in another terminal)")
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         _serve(host, port)
     finally:
