@@ -25,9 +25,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def private_neo4j(heap_mb: int = 4096, pagecache_mb: int = 4096, keep: bool = False):
-    """A fresh Neo4j in a temporary folder for one benchmark; removed afterwards."""
-    home = Path(tempfile.mkdtemp(prefix="kizuna-bench-"))
+def private_neo4j(heap_mb: int = 4096, pagecache_mb: int = 4096, home: str | Path | None = None):
+    """A private Neo4j for one benchmark: in ``home`` (kept, so a re-run can reuse what it wrote)
+    or in a fresh temporary folder removed afterwards."""
+    keep = home is not None
+    home = Path(home) if keep else Path(tempfile.mkdtemp(prefix="kizuna-bench-"))
     settings = Settings(neo4j_home=home, neo4j_bolt_port=free_port(), neo4j_password="kizuna-bench",
                         neo4j_heap_mb=heap_mb, neo4j_pagecache_mb=pagecache_mb, neo4j_start_timeout_s=300)
     server.start(settings)

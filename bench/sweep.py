@@ -23,15 +23,13 @@ import logging
 import os
 import random
 import shutil
-import socket
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
-from graph import server
+from bench.harness import private_neo4j
 from graph.db import Database
 from graph.provenance import Evidence
 from graph.schema import apply_schema
@@ -54,20 +52,8 @@ def neo4j(heap_mb: int, pagecache_mb: int, home: str | None):
     if os.environ.get("NEO4J_URI"):
         yield Settings()
         return
-    keep = home is not None
-    home = Path(home) if keep else Path(tempfile.mkdtemp(prefix="kizuna-bench-sweep-"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings = Settings(neo4j_home=home, neo4j_bolt_port=port, neo4j_password="kizuna-bench",
-                        neo4j_heap_mb=heap_mb, neo4j_pagecache_mb=pagecache_mb, neo4j_start_timeout_s=300)
-    server.start(settings)
-    try:
+    with private_neo4j(heap_mb, pagecache_mb, home=home) as settings:
         yield settings
-    finally:
-        server.stop(settings)
-        if not keep:
-            shutil.rmtree(home, ignore_errors=True)
 
 
 def person_id(i: int) -> str:
