@@ -54,16 +54,17 @@ def env_for(settings: Settings, **extra: str) -> dict:
     return env
 
 
-def run_cli(args: list[str], env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(KIZUNA + args, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO)
 
 
-def start_api(env: dict, port: int) -> subprocess.Popen:
-    """Start `kizuna serve` on ``port`` and wait until /healthz answers (any status)."""
+def start_api(env: dict, port: int, timeout: float = 120) -> subprocess.Popen:
+    """Start `kizuna serve` on 127.0.0.1:``port`` and wait until /healthz answers (any status)."""
     proc = subprocess.Popen(
-        KIZUNA + ["serve", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        KIZUNA + ["serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=REPO,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
@@ -73,4 +74,4 @@ def start_api(env: dict, port: int) -> subprocess.Popen:
                 raise RuntimeError(proc.stdout.read().decode(errors="replace"))
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("the API did not start within 60 s")
+    raise RuntimeError(f"the API did not start within {timeout:.0f} s")

@@ -29,7 +29,7 @@ from graph.schema import apply_schema
 from kizuna.settings import Settings
 from tests.conftest import free_port, wipe
 from tests.helpers import REPO, env_for, graph_fingerprint
-from tests.reliability_support import KIZUNA, run_cli, start_api
+from tests.helpers import KIZUNA, run_cli, start_api
 
 pytestmark = pytest.mark.skipif(not os.environ.get("KIZUNA_RELIABILITY"), reason="slow (minutes): run by `make reliability`")
 OUT = REPO / "bench" / "out" / "reliability"

@@ -24,7 +24,7 @@ from api.config import ApiConfig
 from tests.api_support import ROLES, seed
 from tests.conftest import free_port, wipe
 from tests.helpers import REPO, env_for
-from tests.reliability_support import start_api
+from tests.helpers import start_api
 from tests.test_api_roles import OPERATIONS
 
 pytestmark = pytest.mark.skipif(not os.environ.get("KIZUNA_RELIABILITY"), reason="slow (minutes): run by `make reliability`")

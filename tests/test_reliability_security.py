@@ -17,7 +17,7 @@ from queries.audit import verify_chain
 from tests.api_support import ROLES, seed
 from tests.conftest import free_port, wipe
 from tests.helpers import REPO, env_for
-from tests.reliability_support import run_cli, start_api
+from tests.helpers import run_cli, start_api
 
 OUT = REPO / "bench" / "out" / "reliability"
 PEPPER = "reliability-security-pepper-7f3a"
