@@ -189,6 +189,16 @@ def requires(required: Role) -> type[BasePermission]:
     return _Requires
 
 
+class IsAuthenticated(BasePermission):
+    """Any signed-in caller, whatever the role (the auditor included): for questions about oneself."""
+
+    message = "sign in with an API key or a bearer token"
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return info.context.get("principal") is not None
+
+
 IsViewer = requires(Role.VIEWER)
 IsInvestigator = requires(Role.INVESTIGATOR)
 IsReviewer = requires(Role.REVIEWER)

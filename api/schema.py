@@ -18,7 +18,7 @@ from strawberry.types import Info
 from api import backends
 from api import watchlists as watchlists_api
 from api.audit import AuditExtension
-from api.auth import IsAdmin, IsAuditor, IsInvestigator, IsReviewer, IsViewer, Principal
+from api.auth import IsAdmin, IsAuditor, IsAuthenticated, IsInvestigator, IsReviewer, IsViewer, Principal
 from api.config import ApiConfig
 from api.limits import ErrorMapper, QueryShapeGuard, check_first, check_path_cost
 from api.types import (
@@ -137,8 +137,20 @@ class AuditLog:
         return AuditChainStatus(valid=s.valid, entries=s.entries, head_seq=s.head_seq, first_broken_seq=s.first_broken_seq)
 
 
+@strawberry.type(description="Who holds the key or token of this request, so a client can show it and hide what the role may not do.")
+class Me:
+    name: str
+    role: str
+    actor: str
+
+
 @strawberry.type
 class Query:
+    @strawberry.field(description="The caller: name, role and the actor the audit trail records.", permission_classes=[IsAuthenticated])
+    def me(self, info: Info) -> Me:
+        principal = _principal(info)
+        return Me(name=principal.name, role=principal.role.value, actor=principal.actor)
+
     @strawberry.field(description="Entities whose names or aliases (any script) or identifiers match the text.", permission_classes=[IsViewer])
     async def search(self, info: Info, query: str, types: list[str] | None = None, first: int = 20, after: str | None = None) -> Connection[SearchHit]:
         check_first(first, _ctx(info)["config"])

@@ -64,6 +64,14 @@ async def test_each_role_allowed_and_denied(api: Api, operation: str):
             assert codes and set(codes) == {"FORBIDDEN"}, (operation, role, body)
 
 
+async def test_me_tells_every_role_who_it_is(api: Api):
+    for role in ROLES:
+        body = api.gql("{ me { name role actor } }", role=role)
+        assert not body.get("errors"), (role, body)
+        assert body["data"]["me"]["role"] == role
+        assert body["data"]["me"]["actor"].startswith("key:")
+
+
 @pytest.mark.parametrize("mutation", ["importWatchlist", "ingestDisclosure"])
 async def test_uploads_are_admin_only(api: Api, mutation: str):
     query = {

@@ -161,9 +161,11 @@ async def test_story_search_open_expand_path_evidence_export(console: Console, k
     # As of 2020 the visiting post had not started: the path is gone; 2022 brings it back.
     await page.fill("#as-of", "2020-06-30")
     await page.locator("#as-of").dispatch_event("change")
+    await page.wait_for_function("document.body.dataset.asOf === '2020-06-30'")  # the server's answer for that date is drawn
     assert await concern_edges(c) == []
     await page.fill("#as-of", "2022-06-30")
     await page.locator("#as-of").dispatch_event("change")
+    await page.wait_for_function("document.body.dataset.asOf === '2022-06-30'")  # the server's answer for that date is drawn
     assert await concern_edges(c) == ["AFFILIATED_WITH", "LISTED_ON", "PART_OF"]
 
     # Record a decision; it is listed at once and goes into the dossier.

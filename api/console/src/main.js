@@ -35,6 +35,8 @@ async function signIn(key) {
   $("search").disabled = false;
   $("signout").hidden = false;
   $("signin").close();
+  // Focus must not stay on the key field of the closed dialog, or "/" would type into it.
+  if ($("signin").contains(document.activeElement)) document.activeElement.blur();
   route();
 }
 
@@ -61,15 +63,17 @@ async function runSearch(text) {
   const seq = ++searchSeq;
   if (!text.trim()) return hideResults();
   let hits;
+  let failure = null;
   try {
     hits = await Q.search(state.api, text);
   } catch (err) {
     hits = [];
     if (err instanceof AuthError) return showSignIn(err.message);
+    failure = t("error", { msg: err.message });
   }
   if (seq !== searchSeq) return; // a newer keystroke already answered
   const list = $("search-results");
-  clear(list, hits.length ? hits.map((hit, i) => h("li", {
+  clear(list, failure ? h("li", { role: "option", "aria-disabled": "true", class: "error" }, failure) : hits.length ? hits.map((hit, i) => h("li", {
     id: `hit-${i}`, role: "option", "aria-selected": "false", dataset: { id: hit.id },
     onmousedown: (e) => { e.preventDefault(); openHit(hit.id); },
   }, hit.name || hit.id, h("span", { class: "kind" }, [hit.label, hit.kind].filter(Boolean).join(" · ")),
@@ -120,7 +124,7 @@ async function openEntity(id) {
     return;
   }
   const t1 = performance.now();
-  Object.assign(state, { entity, serverPaths: null, assessment: null, decisions: [], message: null, selected: null });
+  Object.assign(state, { entity, serverPaths: null, serverPathsAsOf: null, assessment: null, decisions: [], message: null, selected: null });
   $("welcome").hidden = true;
   $("entity").hidden = false;
   state.disclosures = (await Promise.all(entity.relations.filter((r) => r.otherLabel === "Disclosure").map((r) => fetchEntity(r.otherId).catch(() => null))))
@@ -136,13 +140,23 @@ async function openEntity(id) {
   loadAssessment();
 }
 
+// Answers can arrive out of order (a slow as-of 2020 answer after the 2022 one): only the answer to
+// the latest request for the subject on screen is applied.
+let pathsRequest = 0;
+
 async function loadServerPaths() {
   const names = new Map();
-  const paths = await Q.concernPaths(state.api, state.entity.id, { asOf: graph.filters.asOf || null }, names)
+  const request = ++pathsRequest;
+  const subject = state.entity.id;
+  const asOf = graph.filters.asOf || null;
+  const paths = await Q.concernPaths(state.api, subject, { asOf }, names)
     .catch((err) => { showError(err); return null; });
-  if (!paths) return;
-  state.serverPaths = paths;
-  graph.setServerPaths(paths.paths, names);
+  if (request !== pathsRequest || state.entity?.id !== subject) return false;
+  if (paths) {
+    Object.assign(state, { serverPaths: paths, serverPathsAsOf: asOf });
+    graph.setServerPaths(paths.paths, names);
+  }
+  return true;
 }
 
 /** After any change to the graph: filters, layout, paths, node list and filter controls. */
@@ -249,8 +263,12 @@ async function datesChanged() {
   const f = graph.filters;
   const asOfChanged = f.asOf !== $("as-of").value;
   Object.assign(f, { asOf: $("as-of").value, from: $("date-from").value, to: $("date-to").value });
-  if (asOfChanged && state.serverPaths) await loadServerPaths();
+  const asOf = f.asOf;
+  const stale = state.serverPaths && state.serverPathsAsOf !== (asOf || null);
+  const latest = stale ? await loadServerPaths() : true;
+  if (!latest) return;  // a later change is in flight; its answer will redraw
   filtersChanged();
+  document.body.dataset.asOf = asOf;  // settled: what is drawn is as of this date
   if (asOfChanged) loadAssessment();
 }
 
@@ -264,11 +282,14 @@ function renderNodeList() {
 
 // ---------------------------------------------------------------- assessment and decisions
 
+let assessmentRequest = 0;
+
 async function loadAssessment() {
   const subject = state.entity.id;
+  const request = ++assessmentRequest;
   const assessment = await Q.riskAssessment(state.api, subject, { asOf: graph.filters.asOf || null })
     .catch((err) => { state.message = { text: t("error", { msg: err.message }), error: true }; return null; });
-  if (state.entity?.id !== subject) return;
+  if (request !== assessmentRequest || state.entity?.id !== subject) return;
   state.assessment = assessment;
   drawAssessment();
 }
