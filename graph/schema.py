@@ -36,6 +36,7 @@ def schema_statements(model: GraphModel | None = None) -> list[str]:
                 name=ident(f"rel_{rel.type}_id".lower()), t=ident(rel.type)
             )
         )
+    out.append("CREATE INDEX entity_concern_hops IF NOT EXISTS FOR (n:Entity) ON (n.concern_hops)")  # graph/proximity.py
     labels = "|".join(ident(label) for label in model.fulltext_labels)
     props = ", ".join("n." + ident(p) for p in model.fulltext_properties)
     out.append(
@@ -54,6 +55,11 @@ async def apply_schema(db: Database, model: GraphModel | None = None) -> int:
     for statement in statements:
         await db.write(statement)
     await db.write("CALL db.awaitIndexes(300)")
+    if await schema_version(db) != model.version:
+        # First start, or an upgrade: data written before may lack concern proximity.
+        from graph import proximity
+
+        await proximity.rebuild(db)
     await db.write(
         "MERGE (s:KizunaSchema {id: 'schema'}) SET s.version = $version",
         {"version": model.version},

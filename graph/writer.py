@@ -14,6 +14,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ConstraintError
 
+from graph import proximity
 from graph.db import Database
 from graph.model import GraphModel, load_model
 from graph.provenance import Evidence
@@ -99,10 +100,16 @@ class WriteReport:
 class GraphWriter:
     """Writes node and relationship records in batches, one managed transaction per batch."""
 
-    def __init__(self, db: Database, *, batch_size: int = 2000, model: GraphModel | None = None):
+    def __init__(self, db: Database, *, batch_size: int = 2000, model: GraphModel | None = None, defer_proximity: bool = False):
+        """``defer_proximity``: collect the entities whose concern proximity may have changed and
+        update it once in ``flush_proximity`` (a bulk ingest), instead of after every write."""
         self.db = db
         self.batch_size = batch_size
         self.model = model or load_model()
+        self.defer_proximity = defer_proximity
+        self.proximity_seeds: set[str] = set()
+        self._followed = set(self.model.rel_types("link", "structure", "resolution"))
+        self._listing = set(self.model.rel_types("listing"))
         self._node_cypher = {label: self._build_node_cypher(label) for label in self.model.nodes}
         self._rel_cypher = {t: self._build_rel_cypher(t) for t in self.model.relationships}
         self._node_create = {
@@ -239,7 +246,19 @@ class GraphWriter:
                 if written < len(batch):
                     report.missing_endpoints.extend(await self._missing_endpoints(batch))
                 report.relationships += written
+        for rec in records:
+            if rec.type in self._followed:
+                self.proximity_seeds.update((rec.start, rec.end))
+            elif rec.type in self._listing:
+                self.proximity_seeds.add(rec.start)
+        if not self.defer_proximity:
+            await self.flush_proximity()
         return report
+
+    async def flush_proximity(self) -> int:
+        """Bring concern proximity (graph/proximity.py) up to date around what was written."""
+        seeds, self.proximity_seeds = self.proximity_seeds, set()
+        return await proximity.update(self.db, seeds) if seeds else 0
 
     def _rel_batch(self, rel_type: str, batch: list[dict], merge_only: bool = False):
         async def work(tx: neo4j.AsyncManagedTransaction) -> int:

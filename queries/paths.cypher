@@ -1,32 +1,31 @@
-// name: concern_paths
-// The shortest path from the subject to every entity listed on a watchlist, within
-// __MAX_HOPS__ hops. The relationship types in the pattern are the model's link + structure +
-// resolution categories (filled in from graph/model.yaml, never from a request); $types narrows
-// them. Degree-aware expansion: a node with more than $hub_degree relationships (other than the
-// subject) is entered, and may be the end of a path, but is not expanded here — so a university
-// with 10k affiliates does not fan out into all of them; structure_from_hubs continues from it
-// over structure relations only. Every predicate is on one pattern element, so the database
-// applies them while expanding (inlined), not after.
-// Facts and listings are kept when their period overlaps [$from, $to] (ISO dates, compared on the
-// precision the stored date has: "2020" covers all of 2020). PersonalData is unreachable: the
-// pattern's relationship types never include the record link to PersonalData.
-MATCH (s:Entity {id: $id})
-MATCH p = SHORTEST 1 (s) ((a:Entity WHERE a.id = $id OR COUNT { (a)--() } <= $hub_degree)-[r:__PATH_TYPES__]-(b:Entity)
-    WHERE type(r) IN $types
-      AND coalesce(r.confidence, 0.0) >= $min_confidence
-      AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
-      AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
-      AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-  ){1,__MAX_HOPS__} (t:Entity)
-WHERE t.id <> $id AND EXISTS {
-  MATCH (t)-[l:LISTED_ON]->(w:Watchlist)
-  WHERE ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
-    AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
+// name: expand
+// One level of the breadth-first concern-path search (queries/paths.py drives the levels).
+// From each frontier entity, the relationships a concern path may follow (types from
+// graph/model.yaml's link + structure + resolution categories, never from a request; $types
+// narrows them) to neighbours whose concern proximity (graph/proximity.py: a lower bound of the
+// hops to the nearest listed entity) fits in the $left hops that remain — everything else cannot
+// lead to a listed entity in time and is never touched. Hub rule: a frontier entity with more
+// than $hub_degree relationships (other than the subject) is continued over structure only.
+// Facts are kept when their period overlaps [$from, $to] (ISO dates, compared on the precision
+// the stored date has: "2020" covers all of 2020).
+UNWIND $frontier AS fid
+MATCH (a:Entity {id: fid})
+WITH a, COUNT { (a)--() } AS degree
+WITH a, degree, a.id = $id OR degree <= $hub_degree AS open
+CALL (a, open) {
+  MATCH (a)-[r:__PATH_TYPES__]-(b:Entity)
+  WHERE b.concern_hops <= $left
+    AND type(r) IN $types
+    AND (open OR type(r) IN $structure_types)
+    AND coalesce(r.confidence, 0.0) >= $min_confidence
+    AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
+    AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
+    AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
+  RETURN collect({id: b.id, label: [x IN labels(b) WHERE x <> 'Entity'][0], name: coalesce(b.name, b.title), kind: b.kind,
+                  listed: b.concern_hops = 0,
+                  rel: {type: type(r), from: startNode(r).id, to: endNode(r).id, props: properties(r)}}) AS steps
 }
-RETURN t.id AS target,
-       [n IN nodes(p) | {id: n.id, label: [x IN labels(n) WHERE x <> 'Entity'][0], name: coalesce(n.name, n.title), kind: n.kind}] AS nodes,
-       [x IN relationships(p) | {type: type(x), from: startNode(x).id, to: endNode(x).id, props: properties(x)}] AS rels
+RETURN a.id AS id, degree, open, steps
 
 // name: listings
 // The listings of the given entities that are in scope and in effect at $as_of.
@@ -38,48 +37,6 @@ WHERE ($lists IS NULL OR w.id IN $lists)
 RETURN eid AS entity, w.id AS watchlist_id, coalesce(w.name, w.id) AS watchlist_name,
        w.jurisdiction AS jurisdiction, w.authority AS authority, w.severity AS severity,
        properties(l) AS props
-
-// name: hubs_left_out
-// Hubs (degree above $hub_degree) the search reached but did not expand through their links,
-// with the path to each: what a partial result left out, and where structure-only searches
-// continue (statement structure_from_hubs).
-MATCH (s:Entity {id: $id})
-MATCH p = SHORTEST 1 (s) ((a:Entity WHERE a.id = $id OR COUNT { (a)--() } <= $hub_degree)-[r:__PATH_TYPES__]-(b:Entity)
-    WHERE type(r) IN $types
-      AND coalesce(r.confidence, 0.0) >= $min_confidence
-      AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
-      AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
-      AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-  ){1,__HUB_HOPS__} (h:Entity)
-WHERE h.id <> $id AND COUNT { (h)--() } > $hub_degree
-WITH h, p, COUNT { (h)--() } AS degree
-ORDER BY size(relationships(p)), degree DESC LIMIT $max_hubs
-RETURN h.id AS id, coalesce(h.name, h.title) AS name, degree, size(relationships(p)) AS hops,
-       [n IN nodes(p) | {id: n.id, label: [x IN labels(n) WHERE x <> 'Entity'][0], name: coalesce(n.name, n.title), kind: n.kind}] AS nodes,
-       [x IN relationships(p) | {type: type(x), from: startNode(x).id, to: endNode(x).id, props: properties(x)}] AS rels
-
-// name: structure_from_hubs
-// From each hub, only organizational structure (part of, subsidiary of, supervised by, owned
-// by, decided SAME_AS) is followed on to listed entities: a big university's supervising agency
-// is found without fanning out into its thousands of affiliates.
-UNWIND $hubs AS hub
-MATCH (h:Entity {id: hub})
-MATCH p = SHORTEST 1 (h) ((a:Entity)-[r:__STRUCTURE_TYPES__]-(b:Entity)
-    WHERE type(r) IN $types
-      AND coalesce(r.confidence, 0.0) >= $min_confidence
-      AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
-      AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
-      AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-  ){1,__HUB_HOPS__} (t:Entity)
-WHERE t.id <> $id AND EXISTS {
-  MATCH (t)-[l:LISTED_ON]->(w:Watchlist)
-  WHERE ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
-    AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
-}
-RETURN hub, t.id AS target,
-       [n IN nodes(p) | {id: n.id, label: [x IN labels(n) WHERE x <> 'Entity'][0], name: coalesce(n.name, n.title), kind: n.kind}] AS nodes,
-       [x IN relationships(p) | {type: type(x), from: startNode(x).id, to: endNode(x).id, props: properties(x)}] AS rels
 
 // name: subject
 // The subject of a question (any entity but PersonalData).

@@ -5,12 +5,13 @@ its relation, dates, confidence and evidence, and a score (see ``path_score`` an
 docs/risk-questions.md). Paths follow only the model's link, structure and (decided) resolution
 relationships — never the record link to PersonalData, so protected attributes cannot influence a path.
 
-Why Cypher 5 ``SHORTEST 1`` over a quantified path pattern: the database runs one breadth-first
-search per request, partitioned per reached entity, and filters each hop while expanding
-(types, confidence, period, hub rule) instead of enumerating every walk like ``*1..n`` does.
-Why iterative deepening under a time budget: each deeper search costs a multiple of the last,
-so when the budget runs out the last finished depth is a complete answer for that depth and the
-result says which depth was not explored.
+Why a breadth-first search guided by concern proximity (graph/proximity.py): every entity
+carries a lower bound of its hops to the nearest listed entity, so each level only steps to
+neighbours that can still reach one in the hops left. A search for "any listed entity within
+four hops" then touches the few entities on the way to one, not the hundreds of thousands within
+four hops of a well-connected researcher. Each level is one Cypher statement under the time
+budget: when the budget runs out, the levels finished so far are a complete answer for that
+depth and the result says which depth was not explored.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import proximity
 from graph.db import Database
 from graph.model import load_model
 from graph.provenance import evidence_list
@@ -32,7 +34,7 @@ MAX_HOPS_LIMIT = 6
 DEFAULT_MAX_HOPS = 4
 DEFAULT_HUB_DEGREE = 200
 DEFAULT_TIME_BUDGET_MS = 800
-MAX_HUBS = 50  # hubs continued over structure (and reported) per request
+MAX_HUBS = 50  # hubs reported as left out per request (the nearest)
 
 # Weight of one hop by relationship type: how directly the relation transmits influence.
 # Appointments, program participation and control count fully; co-authorship (two AUTHORED
@@ -69,17 +71,13 @@ def path_types() -> tuple[list[str], list[str]]:
 
 
 def _statement(name: str, max_hops: int) -> str:
-    follow, structure = path_types()
+    follow, _ = path_types()
     text = cypher("paths", name).replace("__PATH_TYPES__", "|".join(ident(t) for t in follow))
-    text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure))
-    return text.replace("__MAX_HOPS__", str(max_hops)).replace("__HUB_HOPS__", str(max(max_hops - 1, 1)))
+    return text.replace("__MAX_HOPS__", str(max_hops))
 
 
-# One text per depth, assembled once from the model's allow-listed names and the constant range
-# of depths; a request only picks one of them.
-_PATHS = {h: _statement("concern_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
-_HUBS = {h: _statement("hubs_left_out", h) for h in range(2, MAX_HOPS_LIMIT + 1)}
-_FROM_HUBS = {h: _statement("structure_from_hubs", h) for h in range(2, MAX_HOPS_LIMIT + 1)}
+# Assembled once from the model's allow-listed names and the constant range of depths.
+_EXPAND = _statement("expand", MAX_HOPS_LIMIT)
 BASELINE = {h: _statement("baseline_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
 
 
@@ -105,6 +103,8 @@ class PathFilters:
             raise InvalidInput("min_confidence must be between 0 and 1")
         if self.hub_degree < 1 or self.time_budget_ms < 1:
             raise InvalidInput("hub_degree and time_budget_ms must be positive")
+        if self.hub_degree > proximity.HUB_DEGREE:
+            raise InvalidInput(f"hub_degree may be at most {proximity.HUB_DEGREE}, the hub rule the concern-proximity index was built with")
         follow, _ = path_types()
         if self.relation_types:
             unknown = sorted(set(self.relation_types) - set(follow))
@@ -243,7 +243,6 @@ def _params(subject_id: str, f: PathFilters) -> dict[str, Any]:
         "as_of": f.as_of,
         "lists": f.lists,
         "hub_degree": f.hub_degree,
-        "max_hubs": MAX_HUBS,
     }
 
 
@@ -266,90 +265,70 @@ async def concern_paths(db: Database, subject_id: str, filters: PathFilters | No
     budget = f.time_budget_ms / 1000.0
     left_out: list[LeftOut] = []
 
-    depths = [f.max_hops] if f.max_hops <= 4 else list(range(4, f.max_hops + 1))
-    rows: list[dict] | None = None
-    explored = 0
-    for depth in depths:
+    # reached: entity id -> (node info, the relationship that reached it, the entity it came from)
+    reached: dict[str, tuple[dict, dict | None, str | None]] = {subject_id: ({"id": subject_id, **subject}, None, None)}
+    strength = {subject_id: 1.0}  # best product of hop weight x confidence over the shortest paths found
+    frontier, explored = [subject_id], 0
+    for depth in range(f.max_hops):
         remaining = budget - (time.perf_counter() - started)
-        if remaining <= 0:
+        rows = await read_within(db, _EXPAND, {**params, "frontier": frontier, "left": f.max_hops - depth - 1}, remaining) if remaining > 0 else None
+        if rows is None:
+            left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
             break
-        found = await read_within(db, _PATHS[depth], params, remaining)
-        if found is None:
+        explored = depth + 1
+        found: dict[str, tuple[float, dict, dict, str]] = {}
+        for row in rows:
+            if not row["open"]:
+                node = reached[row["id"]][0]
+                left_out.append(LeftOut("hub", f"links of this hub (degree {row['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
+                                        row["id"], node.get("name"), row["degree"], depth))
+            for step in row["steps"]:
+                if step["id"] in reached:
+                    continue
+                props = step["rel"]["props"]
+                weight = strength[row["id"]] * HOP_WEIGHTS.get(step["rel"]["type"], DEFAULT_HOP_WEIGHT) * float(props.get("confidence") or 0.0)
+                if step["id"] not in found or weight > found[step["id"]][0]:
+                    found[step["id"]] = (weight, step, step["rel"], row["id"])
+        for node_id, (weight, step, rel, parent) in found.items():
+            reached[node_id] = (step, rel, parent)
+            strength[node_id] = weight
+        frontier = sorted(found)
+        if not frontier:  # nothing further can reach a listed entity: every depth is answered
+            explored = f.max_hops
             break
-        rows, explored = found, depth
-    if rows is None and f.max_hops > 2:
-        # The first depth did not finish in time (a hub as subject): fall back to two hops.
-        found = await read_within(db, _PATHS[2], params, max(budget * 0.5, 0.1))
-        if found is not None:
-            rows, explored = found, 2
-    if explored < f.max_hops:
-        left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {explored + 1} to {f.max_hops} hops not explored", hops=explored + 1))
-    rows = rows or []
+    hubs = [lo for lo in left_out if lo.kind == "hub"]
+    if len(hubs) > MAX_HUBS:
+        hubs.sort(key=lambda lo: (lo.hops or 0, -(lo.degree or 0)))
+        left_out = [lo for lo in left_out if lo.kind != "hub"] + hubs[:MAX_HUBS]
+        left_out.append(LeftOut("hub", f"{len(hubs)} hubs on the way; the nearest {MAX_HUBS} are listed"))
 
-    if explored >= 2:
-        rows += await _through_hubs(db, params, explored, budget - (time.perf_counter() - started), f, left_out)
-
-    targets = sorted({r["target"] for r in rows} | {subject_id})
-    listing_rows = await db.read(cypher("paths", "listings"), {"ids": targets, "lists": f.lists, "as_of": f.as_of})
+    candidates = sorted(node_id for node_id, (node, _, _) in reached.items() if node.get("listed") or node_id == subject_id)
+    listing_rows = await db.read(cypher("paths", "listings"), {"ids": candidates, "lists": f.lists, "as_of": f.as_of})
     listings: dict[str, list[Listing]] = {}
     for row in listing_rows:
         listings.setdefault(row["entity"], []).append(_listing(row))
 
-    best: dict[str, ConcernPath] = {}
-    if subject_id in listings:
-        score, parts = path_score([], listings[subject_id], f.as_of)
-        best[subject_id] = ConcernPath(subject_id, subject["name"], subject["label"], subject["kind"], [], listings[subject_id], score, parts)
-    for row in rows:
-        target = row["target"]
-        if target not in listings:
-            continue
-        names = {n["id"]: n["name"] for n in row["nodes"]}
-        hops = [_hop(r, names) for r in row["rels"]]
+    paths = []
+    for target in listings:
+        chain, at = [], target
+        while reached[at][1] is not None:
+            chain.append(reached[at][1])
+            at = reached[at][2]
+        chain.reverse()
+        names = {node_id: reached[node_id][0].get("name") for node_id in {r["from"] for r in chain} | {r["to"] for r in chain}}
+        hops = [_hop(r, names) for r in chain]
         score, parts = path_score(hops, listings[target], f.as_of)
-        end = row["nodes"][-1]
-        candidate = ConcernPath(target, end["name"], end["label"], end["kind"], hops, listings[target], score, parts)
-        current = best.get(target)
-        if current is None or (score, -len(hops)) > (current.score, -len(current.hops)):
-            best[target] = candidate
-    paths = sorted(best.values(), key=lambda p: (-p.score, len(p.hops), p.target_id))
+        node = reached[target][0]
+        paths.append(ConcernPath(target, node.get("name"), node.get("label"), node.get("kind"), hops, listings[target], score, parts))
+    paths.sort(key=lambda p: (-p.score, len(p.hops), p.target_id))
     return ConcernPathsResult(subject_id, subject["name"], subject["label"], f.max_hops, explored, f.as_of, bool(left_out), left_out, paths,
                               round((time.perf_counter() - started) * 1000, 2))
 
 
-async def _through_hubs(db: Database, params: dict[str, Any], depth: int, remaining: float, f: PathFilters,
-                        left_out: list[LeftOut]) -> list[dict]:
-    """Hubs reached within depth-1 hops, reported as left out, and continued over structure
-    relations only; returns the stitched paths (subject → hub → listed entity) within ``depth``."""
-    hubs = await read_within(db, _HUBS[depth], params, max(remaining, 0.05)) if remaining > 0 else None
-    if hubs is None:
-        left_out.append(LeftOut("hub", "time budget ran out before hubs on the way were listed; paths through hubs may be missing"))
-        return []
-    for h in hubs:
-        left_out.append(LeftOut("hub", f"links of this hub (degree {h['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
-                                h["id"], h["name"], h["degree"], h["hops"]))
-    if not hubs:
-        return []
-    if len(hubs) >= MAX_HUBS:
-        left_out.append(LeftOut("hub", f"more than {MAX_HUBS} hubs on the way; only the nearest {MAX_HUBS} were continued"))
-    onward = await read_within(db, _FROM_HUBS[depth], {**params, "hubs": [h["id"] for h in hubs]}, max(remaining, 0.05))
-    if onward is None:
-        left_out.append(LeftOut("hub", "time budget ran out before structure beyond hubs was followed"))
-        return []
-    to_hub = {h["id"]: h for h in hubs}
-    stitched = []
-    for row in onward:
-        head = to_hub[row["hub"]]
-        if len(head["rels"]) + len(row["rels"]) <= depth:
-            stitched.append({"target": row["target"], "nodes": head["nodes"] + row["nodes"][1:], "rels": head["rels"] + row["rels"]})
-    return stitched
-
-
 async def warm_up(db: Database) -> None:
-    """Plan every concern-path statement once (EXPLAIN runs nothing), so the first real request
+    """Plan the concern-path statements once (EXPLAIN runs nothing), so the first real request
     does not spend its time budget on query planning. Call at service start."""
     params = _params("warm-up", PathFilters().validated())
-    params.update({"ids": [], "as_of": None})
-    params["hubs"] = []
-    for text in list(_PATHS.values()) + list(_HUBS.values()) + list(_FROM_HUBS.values()):
-        await db.read("EXPLAIN " + text, params)
+    params.update({"ids": [], "frontier": [], "left": 0})
+    await db.read("EXPLAIN " + _EXPAND, params)
     await db.read("EXPLAIN " + cypher("paths", "listings"), params)

@@ -66,7 +66,9 @@ async def test_clean_person_is_accepted_with_no_tier(graph):
     assert (a.recommendation, a.tier) == ("ACCEPT", "low")
     assert a.rules_fired == [] and a.coverage.sufficient
     found = sorted((f.kind, f.entity_id, f.hops, f.via_structure_only, f.path.hops[0].relation) for f in a.findings)
-    assert found == [("concern_path", "org:nro", 3, False, "MEMBER_OF"), ("concern_path", "org:ttp", 3, False, "AFFILIATED_WITH")]
+    # Of the two three-hop paths to the Named Institute (shared project, shared university), the
+    # stronger one is kept: appointments weigh more than project membership.
+    assert found == [("concern_path", "org:nro", 3, False, "AFFILIATED_WITH"), ("concern_path", "org:ttp", 3, False, "AFFILIATED_WITH")]
 
 
 async def test_no_information_is_not_a_clean_bill(graph):

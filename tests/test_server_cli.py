@@ -14,6 +14,8 @@ import httpx
 import pytest
 from neo4j import GraphDatabase
 
+from graph.model import load_model
+
 from tests.conftest import free_port
 from tests.helpers import REPO, env_for, run_cli, start_api
 
@@ -113,7 +115,7 @@ def test_api_health_and_search_survive_sigkill(settings, db):
     api = start_api(env, port)
     try:
         health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
-        assert health["status"] == "ok" and health["schema_version"] == 1
+        assert health["status"] == "ok" and health["schema_version"] == load_model().version
         os.kill(api.pid, signal.SIGKILL)
         api.wait(10)
         api = start_api(env, port)
