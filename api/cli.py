@@ -28,7 +28,7 @@ from kizuna.settings import get_settings
 T = TypeVar("T")
 
 app = typer.Typer(help="Kizuna: research-security due diligence on a knowledge graph.", no_args_is_help=True)
-db_app = typer.Typer(help="The Neo4j database: start, stop, status, init.", no_args_is_help=True)
+db_app = typer.Typer(help="The Neo4j database: start, stop, status, init, reindex.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
@@ -96,6 +96,16 @@ def db_init() -> None:
     """Apply the model's constraints and indexes (idempotent)."""
     count = run_db(apply_schema)
     typer.echo(f"schema applied: {count} constraints and indexes")
+
+
+@db_app.command("reindex")
+def db_reindex() -> None:
+    """Rebuild concern proximity (the hops from every entity to the nearest listed one, which
+    guides concern-path searches) after data was loaded by other means than Kizuna's ingestors."""
+    from graph.proximity import rebuild
+
+    counts = run_db(rebuild)
+    typer.echo("concern proximity rebuilt: " + ", ".join(f"{n:,} at {hops} hops" for hops, n in counts.items()))
 
 
 @app.command("stats")

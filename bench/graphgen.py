@@ -1,6 +1,7 @@
 """Generate a research graph with a realistic degree distribution for the path benchmarks.
 
-Generated at bench time into a throw-away Neo4j, never committed. Shape (scale 1.0):
+Generated once per scale into var/bench/graph-scale<scale> (never committed) and reused by the
+path, sweep and API benchmarks (``bench_graph``); delete the folder to regenerate. Shape (scale 1.0):
 ~600k people, ~40k organizations (Zipf-sized: a few dozen hubs with 10k+ affiliates),
 ~330k publications with skewed author counts, grants, contracts, projects, six watchlists with
 5k listed organizations (some listings ended), and organizational structure trees.
@@ -15,13 +16,22 @@ read what they read in production.
 from __future__ import annotations
 
 import bisect
+import json
 import itertools
 import random
 import time
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from bench.harness import private_neo4j
+from graph import proximity
 from graph.db import Database
+from graph.schema import apply_schema
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR_VERSION = 1  # bump when the generated shape changes: stored graphs are regenerated
 
 BATCH = 20_000
 WATCHLISTS = [
@@ -231,3 +241,34 @@ async def generate(db: Database, scale: float = 1.0, *, log=print) -> dict[str, 
     log(f"  relationships: {rels:,} in {rel_s:.1f} s")
     return {"nodes": nodes, "relationships": rels, "node_seconds": node_s, "relationship_seconds": rel_s,
             "listed": len(gen.listed_orgs)}
+
+
+@asynccontextmanager
+async def bench_graph(scale: float = 1.0, *, heap_mb: int = 4096, pagecache_mb: int = 4096, log=print):
+    """A private Neo4j holding the generated graph at ``scale`` (generated on first use, with its
+    concern proximity built, then reused); yields (settings, db, figures of the generation)."""
+    home = REPO / "var" / "bench" / f"graph-scale{scale:g}"
+    with private_neo4j(heap_mb, pagecache_mb, home=home) as settings:
+        db = Database(settings)
+        try:
+            await db.verify()
+            await apply_schema(db)
+            marker = await db.read("MATCH (m:KizunaBench {id: 'graph'}) RETURN m.scale AS scale, m.version AS version, m.figures AS figures")
+            if marker and marker[0]["scale"] == scale and marker[0]["version"] == GENERATOR_VERSION:
+                figures = json.loads(marker[0]["figures"])
+                log(f"reusing the generated graph in {home} ({figures['nodes']:,} nodes, {figures['relationships']:,} relationships)")
+            else:
+                if marker:
+                    raise SystemExit(f"{home} holds another generated graph: delete the folder to regenerate")
+                log(f"generating scale {scale} into {home} ...")
+                figures = await generate(db, scale, log=log)
+                started = time.perf_counter()
+                figures["proximity"] = {str(k): v for k, v in (await proximity.rebuild(db, log=log)).items()}
+                figures["proximity_seconds"] = round(time.perf_counter() - started, 1)
+                log(f"  concern proximity built in {figures['proximity_seconds']} s")
+                await db.write("MERGE (m:KizunaBench {id: 'graph'}) SET m.scale = $scale, m.version = $version, m.figures = $figures",
+                               {"scale": scale, "version": GENERATOR_VERSION, "figures": json.dumps(figures)})
+            yield settings, db, figures
+        finally:
+            await db.close()
+

@@ -1,10 +1,10 @@
 """Concern-path and assessment benchmark on a generated research graph.
 
-Starts a private Neo4j (heap and page cache 4 GiB by default) in a temporary folder, generates the
-research graph of bench/graphgen.py (scale 1.0 ≈ 1M nodes, 5M relationships, 5k listed
-organizations, hubs with 10k+ affiliates), then measures in the same run:
+Starts a private Neo4j (heap and page cache 4 GiB by default) on the research graph of
+bench/graphgen.py (scale 1.0 ≈ 1M nodes, 5M relationships, 5k listed organizations, hubs with
+10k+ affiliates; generated on first use into var/bench and reused), then measures in the same run:
 
-- concern paths (queries.paths.concern_paths: SHORTEST 1 over a quantified path pattern,
+- concern paths (queries.paths.concern_paths: breadth-first levels guided by concern proximity,
   degree-aware, time-budgeted) at 2, 3, 4 and 6 hops: p50 / p95 / share partial;
 - the plain variable-length baseline (``(s)-[:T*1..n]-(t)`` with min(length) per listed target)
   at the same depths on a subset of the same subjects, with a server-side timeout;
@@ -20,31 +20,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
-import shutil
-import socket
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from bench.graphgen import generate
-from graph import server
+from bench.graphgen import bench_graph
 from graph.db import Database
-from graph.schema import apply_schema
-from kizuna.settings import Settings
 from queries.assess import assess
 from queries.paths import BASELINE, PathFilters, concern_paths, warm_up, _params
 from queries.timing import read_within
 
 OUT = Path(__file__).resolve().parent / "out"
 HOPS = [2, 3, 4, 6]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -54,17 +43,21 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def measure(settings: Settings, args) -> dict:
+async def measure(args) -> dict:
+    figures: dict = {"load_average_at_start": os.getloadavg()}
+    async with bench_graph(args.scale, heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as (_, db, generated):
+        figures["graph"] = generated
+        figures.update(await _measure(db, args))
+    figures["load_average_at_end"] = os.getloadavg()
+    return figures
+
+
+async def _measure(db: Database, args) -> dict:
     figures: dict = {}
-    db = Database(settings)
-    await db.verify()
-    await apply_schema(db)
-    print(f"generating scale {args.scale} ...", flush=True)
-    figures["graph"] = await generate(db, args.scale)
     degrees = await db.read("MATCH (o:Organization) WITH o, COUNT { (o)<-[:AFFILIATED_WITH]-() } AS d ORDER BY d DESC LIMIT 50 RETURN collect(d) AS ds")
     ds = degrees[0]["ds"]
     figures["hubs"] = {"top_affiliates": ds[:5], "orgs_with_10k_plus_affiliates": sum(1 for d in ds if d >= 10_000)}
-    print(f"graph: {figures['graph']}\nhubs: {figures['hubs']}", flush=True)
+    print(f"hubs: {figures['hubs']}", flush=True)
     await warm_up(db)
 
     rng = random.Random(3)
@@ -114,7 +107,6 @@ async def measure(settings: Settings, args) -> dict:
     figures["assess_person"] = {"p50_ms": round(pct(assess_times, 0.5), 1), "p95_ms": round(pct(assess_times, 0.95), 1), "n": len(assess_times)}
     figures["assess_project"] = {"p50_ms": round(pct(project_times, 0.5), 1), "p95_ms": round(pct(project_times, 0.95), 1), "n": len(project_times)}
     print(f"assess person: {figures['assess_person']}\nassess project: {figures['assess_project']}", flush=True)
-    await db.close()
     return figures
 
 
@@ -128,15 +120,7 @@ def main() -> None:
     parser.add_argument("--heap-mb", type=int, default=4096)
     parser.add_argument("--pagecache-mb", type=int, default=4096)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="kizuna-bench-paths-"))
-    settings = Settings(neo4j_home=home, neo4j_bolt_port=free_port(), neo4j_password="kizuna-bench",
-                        neo4j_heap_mb=args.heap_mb, neo4j_pagecache_mb=args.pagecache_mb, neo4j_start_timeout_s=300)
-    server.start(settings)
-    try:
-        figures = asyncio.run(measure(settings, args))
-    finally:
-        server.stop(settings)
-        shutil.rmtree(home, ignore_errors=True)
+    figures = asyncio.run(measure(args))
     figures["targets"] = {"paths_4_hops_p95_ms": 100, "paths_6_hops_p95_ms": 1000, "assess_p95_ms": 300}
     OUT.mkdir(exist_ok=True)
     (OUT / f"paths-scale{args.scale}.json").write_text(json.dumps(figures, indent=2))
