@@ -26,7 +26,7 @@ const canDecide = () => (state.me?.role || "").toLowerCase() !== "viewer";
 
 async function signIn(key) {
   const api = new Api(key);
-  api.generation = await Q.detectGeneration(api); // also proves the key works
+  await Q.checkKey(api);
   state.api = api;
   state.me = await Q.whoAmI(api);
   sessionStorage.setItem("kizuna.key", key);

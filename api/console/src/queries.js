@@ -2,12 +2,9 @@
 // panels draw. Why one module: the API grows in parallel; when a field is renamed, this is the only
 // file to edit.
 //
-// Two generations of the API exist while branches merge: the foundation's (search returns a list,
-// entity returns raw properties and relations) and issue 7's (connections, typed results, Node
-// interface). `detectGeneration` tells them apart from the shape of one search answer; each has
-// its own SEARCH/ENTITY documents and adapters below. Operations only issue 7 offers (concernPaths,
-// riskAssessment, recordDecision, recordResponse, me) are "optional": when the server answers
-// "Cannot query field ..." the console hides the panel instead of failing (see api.js).
+// The questions beyond search and entity (concernPaths, riskAssessment, recordDecision,
+// recordResponse, me) are "optional": when a server of another version answers "Cannot query
+// field ..." the console hides the panel instead of failing (see api.js).
 //
 // Console shapes (what the rest of the console reads):
 //   Hit      {id, label, name, names: [string], kind}
@@ -16,72 +13,29 @@
 //   Ev       {sourceId, locator, start, end, text, observedAt, method, confidence}
 //   Paths    {partial, omitted, paths: [{score, targetId, targetName, listName, hops: [{type, from, to, properties, evidence}]}]}
 
-import { AuthError } from "./api.js";
-
 /** How the API key travels (issue 7 accepts "Authorization: Bearer <key>" or "X-API-Key"). */
 export const AUTH_HEADER = "Authorization";
 export const authValue = (key) => `Bearer ${key}`;
 
-/** Relations asked for per entity (issue 7 caps `first` at 100; the foundation returns up to 200). */
+/** Relations asked for per entity (the API caps `first` at 100). */
 export const RELATIONS_PER_ENTITY = 100;
 
 const EVIDENCE = `fragment Ev on Evidence { sourceId locator start end text observedAt method confidence }`;
 
-/** Identifier properties of the graph model (graph/model.yaml, identifier: true), for raw property maps. */
-const IDENTIFIER_KEYS = ["orcid", "kaken_id", "erad_id", "openalex", "nih_person_id", "ror", "fundref", "wikidata", "grid", "isni", "lei", "doi", "number"];
-
-// ------------------------------------------------------------------ which API is this?
+// ------------------------------------------------------------------ search and entity
 
 const PROBE = `query Probe { search(query: "kizuna", first: 1) { __typename } }`;
 
-/** "foundation" (search answers a list) or "connections" (issue 7: search answers a connection). */
-export async function detectGeneration(api) {
-  const data = await api.request(PROBE);
-  return Array.isArray(data.search) ? "foundation" : "connections";
+/** One cheap read: proves the key works (an AuthError otherwise). */
+export async function checkKey(api) {
+  await api.request(PROBE);
 }
 
-// ------------------------------------------------------------------ foundation generation
-
-const F_SEARCH = `query Search($query: String!, $first: Int!) {
-  search(query: $query, first: $first) { id label name names kind score }
-}`;
-
-const F_ENTITY = `query Entity($id: String!) {
-  entity(id: $id) {
-    id label name names properties degree
-    evidence { ...Ev }
-    relations { type outgoing otherId otherLabel otherName properties evidence { ...Ev } }
-  }
-}
-${EVIDENCE}`;
-
-function identifiersFromProps(props) {
-  return IDENTIFIER_KEYS.filter((k) => props[k] !== undefined && props[k] !== null && props[k] !== "")
-    .flatMap((k) => (Array.isArray(props[k]) ? props[k] : [props[k]]).map((v) => ({ scheme: k, value: String(v) })));
-}
-
-const foundation = {
-  async search(api, text, first) {
-    return (await api.request(F_SEARCH, { query: text, first })).search.map((h) => ({ id: h.id, label: h.label, name: h.name, names: h.names || [], kind: h.kind }));
-  },
-  async entity(api, id) {
-    const e = (await api.request(F_ENTITY, { id })).entity;
-    if (!e) return null;
-    const props = e.properties || {};
-    return {
-      id: e.id, label: e.label, name: e.name, names: e.names.length ? e.names : [e.name].filter(Boolean),
-      identifiers: identifiersFromProps(props), properties: props, evidence: e.evidence, degree: e.degree, relations: e.relations,
-    };
-  },
-};
-
-// ------------------------------------------------------------------ issue 7 generation
-
-const C_SEARCH = `query Search($query: String!, $first: Int!) {
+const SEARCH = `query Search($query: String!, $first: Int!) {
   search(query: $query, first: $first) { nodes { id label name names { value } kind score } }
 }`;
 
-const C_ENTITY = `query Entity($id: ID!, $first: Int!) {
+const ENTITY = `query Entity($id: ID!, $first: Int!) {
   entity(id: $id) {
     __typename
     ... on NotFound { message }
@@ -102,54 +56,36 @@ const C_ENTITY = `query Entity($id: ID!, $first: Int!) {
 }
 ${EVIDENCE}`;
 
-const connections = {
-  async search(api, text, first) {
-    return (await api.request(C_SEARCH, { query: text, first })).search.nodes.map((h) => ({
-      id: h.id, label: h.label, name: h.name, names: h.names.map((n) => n.value), kind: h.kind,
-    }));
-  },
-  async entity(api, id) {
-    const e = (await api.request(C_ENTITY, { id, first: RELATIONS_PER_ENTITY })).entity;
-    if (!e || e.__typename === "NotFound") return null;
-    const props = { ...(e.properties || {}) };
-    for (const k of ["kind", "country", "city", "jurisdiction", "authority", "url", "severity"]) if (e[k] != null) props[k] = e[k];
-    return {
-      id: e.id, label: e.label, name: e.name, names: e.names.map((n) => n.value), identifiers: e.identifiers, properties: props,
-      evidence: e.evidence, degree: e.relations.totalCount ?? e.relations.nodes.length,
-      relations: e.relations.nodes.map((r) => ({
-        type: r.type, outgoing: r.direction === "OUT", otherId: r.node.id, otherLabel: r.node.label, otherName: r.node.name,
-        properties: r.properties || {}, evidence: r.evidence,
-      })),
-    };
-  },
-};
-
-const GENERATIONS = { foundation, connections };
-
 /** Typeahead hits for ``text`` (persons, organizations, lists, ... in any script). */
-export const search = (api, text, first = 10) => GENERATIONS[api.generation].search(api, text, first);
+export async function search(api, text, first = 10) {
+  return (await api.request(SEARCH, { query: text, first })).search.nodes.map((h) => ({
+    id: h.id, label: h.label, name: h.name, names: h.names.map((n) => n.value), kind: h.kind,
+  }));
+}
 
 /** One entity in the console's shape, or null when it does not exist. */
-export const entity = (api, id) => GENERATIONS[api.generation].entity(api, id);
+export async function entity(api, id) {
+  const e = (await api.request(ENTITY, { id, first: RELATIONS_PER_ENTITY })).entity;
+  if (!e || e.__typename === "NotFound") return null;
+  const props = { ...(e.properties || {}) };
+  for (const k of ["kind", "country", "city", "jurisdiction", "authority", "url", "severity"]) if (e[k] != null) props[k] = e[k];
+  return {
+    id: e.id, label: e.label, name: e.name, names: e.names.map((n) => n.value), identifiers: e.identifiers, properties: props,
+    evidence: e.evidence, degree: e.relations.totalCount ?? e.relations.nodes.length,
+    relations: e.relations.nodes.map((r) => ({
+      type: r.type, outgoing: r.direction === "OUT", otherId: r.node.id, otherLabel: r.node.label, otherName: r.node.name,
+      properties: r.properties || {}, evidence: r.evidence,
+    })),
+  };
+}
 
-// ------------------------------------------------------------------ optional operations (issue 7)
+// ------------------------------------------------------------------ optional operations
 
 const ME = `query Me { me { name role } }`;
-// Without `me`, a viewer is recognised by being refused a read that investigators may do
-// (issue 7: `disclosure` is investigator and up); the look-up of an id that cannot exist reads nothing.
-const VIEWER_PROBE = `query ViewerProbe { disclosure(id: "dis:console-role-probe") { __typename } }`;
 
-/** Who holds the key ({name, role}); {role: "viewer"} when only that can be told; null when unknown. */
+/** Who holds the key ({name, role}); null when the server cannot tell. */
 export async function whoAmI(api) {
-  const me = (await api.optional("me", ME))?.me;
-  if (me) return me;
-  try {
-    await api.optional("disclosure", VIEWER_PROBE);
-  } catch (err) {
-    if (err instanceof AuthError) return { name: null, role: "viewer" };
-    throw err;
-  }
-  return null;
+  return (await api.optional("me", ME))?.me ?? null;
 }
 
 const CONCERN_PATHS = `query ConcernPaths($id: ID!, $maxHops: Int!, $asOf: String, $lists: [String!]) {
@@ -257,7 +193,4 @@ export async function recordResponse(api, subjectId, { findingId, text }) {
 }
 
 /** Every document, for checking them against an exported schema (tests). */
-export const DOCUMENTS = {
-  foundation: [F_SEARCH, F_ENTITY],
-  connections: [C_SEARCH, C_ENTITY, CONCERN_PATHS, RISK_ASSESSMENT, RECORD_DECISION, RECORD_RESPONSE],
-};
+export const DOCUMENTS = [PROBE, SEARCH, ENTITY, ME, CONCERN_PATHS, RISK_ASSESSMENT, RECORD_DECISION, RECORD_RESPONSE];
