@@ -13,10 +13,21 @@ MATCH (a:Entity {id: fid})
 WITH a, COUNT { (a)--() } AS degree
 WITH a, degree, a.id = $id OR degree <= $hub_degree AS open
 CALL (a, open) {
-  MATCH (a)-[r:__PATH_TYPES__]-(b:Entity)
-  WHERE b.concern_hops <= $left
-    AND type(r) IN $types
-    AND (open OR type(r) IN $structure_types)
+  // An open entity: every followed type. A hub: only structure types are expanded, so its tens
+  // of thousands of affiliations are never read.
+  CALL (a, open) {
+    WITH a WHERE open
+    MATCH (a)-[r:__PATH_TYPES__]-(b:Entity)
+    WHERE b.concern_hops <= $left
+    RETURN r, b
+    UNION
+    WITH a WHERE NOT open
+    MATCH (a)-[r:__STRUCTURE_TYPES__]-(b:Entity)
+    WHERE b.concern_hops <= $left
+    RETURN r, b
+  }
+  WITH r, b
+  WHERE type(r) IN $types
     AND coalesce(r.confidence, 0.0) >= $min_confidence
     AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
     AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))

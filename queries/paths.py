@@ -71,8 +71,9 @@ def path_types() -> tuple[list[str], list[str]]:
 
 
 def _statement(name: str, max_hops: int) -> str:
-    follow, _ = path_types()
+    follow, structure = path_types()
     text = cypher("paths", name).replace("__PATH_TYPES__", "|".join(ident(t) for t in follow))
+    text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure))
     return text.replace("__MAX_HOPS__", str(max_hops))
 
 
