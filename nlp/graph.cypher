@@ -15,23 +15,23 @@ LIMIT $limit
 
 // name: subject_disclosures
 // Earlier submissions of one subject, newest first (versioning).
-MATCH (p:Person {id: $subject_id})-[:SUBMITTED]->(d:Disclosure)
+MATCH (p:Entity:Person {id: $subject_id})-[:SUBMITTED]->(d:Disclosure)
 RETURN d.id AS id, d.version AS version, d.checksum AS checksum, coalesce(d.superseded, false) AS superseded
 ORDER BY d.version DESC
 
 // name: organizations_by_id
 // Which of these ids already exist as organizations (so existing nodes are linked, not rewritten).
 UNWIND $ids AS id
-MATCH (o:Organization {id: id})
+MATCH (o:Entity:Organization {id: id})
 RETURN o.id AS id, o.name AS name, o.ror AS ror
 
 // name: disclosure_record
 // One disclosure (by $id, or $person_id's latest not superseded) with the person's relationships
 // it evidences; for a grant or contract, the organization on its other side.
 CALL {
-  MATCH (p:Person)-[:SUBMITTED]->(d:Disclosure {id: $id}) RETURN p, d
+  MATCH (p:Person)-[:SUBMITTED]->(d:Entity:Disclosure {id: $id}) RETURN p, d
   UNION
-  MATCH (p:Person {id: $person_id})-[:SUBMITTED]->(d:Disclosure)
+  MATCH (p:Entity:Person {id: $person_id})-[:SUBMITTED]->(d:Disclosure)
   WHERE $id IS NULL AND coalesce(d.superseded, false) = false RETURN p, d
 }
 WITH p, d ORDER BY coalesce(d.version, 0) DESC LIMIT 1

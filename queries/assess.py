@@ -203,10 +203,11 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None = Non
     findings = list({f.id: f for f in findings}.values())
 
     fired: list[FiredRule] = []
+    views = [(f.id, f.rule_view()) for f in findings]
     for pack in chosen:
         values = pack.params(params)
         for rule in pack.rules:
-            hits = [f.id for f in findings if rule_fires(rule, f.rule_view(), values)]
+            hits = [fid for fid, view in views if rule_fires(rule, view, values)]
             if hits:
                 fired.append(FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits))
 

@@ -37,5 +37,5 @@ CALL () {
 RETURN total, items
 
 // name: finding
-MATCH (f:Finding {id: $id})
+MATCH (f:Entity:Finding {id: $id})
 RETURN f.subject_id AS subject_id

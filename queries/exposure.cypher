@@ -52,7 +52,7 @@ RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS r
 // name: coauthorship
 // Co-authors of a person, on publications dated within [$from, $to], who were affiliated with a
 // listed entity (or an entity under one) in the publication's year.
-MATCH (s:Person {id: $id})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
+MATCH (s:Entity:Person {id: $id})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
 WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
   AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
 MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)

@@ -58,8 +58,9 @@ class Finding:
         """The fields a rule may read (and nothing else)."""
         from queries.rules import FINDING_FIELDS
 
-        data = asdict(self)
-        return {k: data[k] for k in FINDING_FIELDS}
+        # The rule fields are flat values (no path, no evidence): read them directly rather than
+        # deep-copying the whole finding with asdict.
+        return {k: getattr(self, k) for k in FINDING_FIELDS}
 
 
 def timing(end: str | None, as_of: str | None) -> tuple[bool, float]:

@@ -16,7 +16,7 @@ ORDER BY s.finished_at DESC, s.started_at DESC
 LIMIT 1
 
 // name: sweep_by_id
-MATCH (s:Sweep {id: $id})
+MATCH (s:Entity:Sweep {id: $id})
 RETURN s {.*} AS sweep
 
 // name: sweeps
@@ -104,7 +104,7 @@ RETURN s.id AS subject_id, t.id AS target_id, coalesce(t.name, t.id) AS target_n
        path_nodes, hops
 
 // name: listed_orgs_of_watchlist
-MATCH (o:Organization)-[l:LISTED_ON]->(w:Watchlist {id: $watchlist_id})
+MATCH (o:Organization)-[l:LISTED_ON]->(w:Entity:Watchlist {id: $watchlist_id})
 RETURN o.id AS id, l.id AS listing_id, l.end AS end, l.start AS start, l.entry_id AS entry_id
 
 // name: same_name_organizations

@@ -1,7 +1,7 @@
 // name: latest_disclosure
 // The person's latest disclosure that is not superseded (highest version, then latest
 // submission), submitted on or before $as_of when given.
-MATCH (p:Person {id: $id})-[:SUBMITTED]->(d:Disclosure)
+MATCH (p:Entity:Person {id: $id})-[:SUBMITTED]->(d:Disclosure)
 WHERE coalesce(d.superseded, false) = false
   AND ($as_of IS NULL OR d.submitted_at IS NULL OR d.submitted_at <= $as_of + 'T99')
 RETURN d.id AS id, d.version AS version, d.submitted_at AS submitted_at, d.document AS document
@@ -10,7 +10,7 @@ LIMIT 1
 
 // name: own_disclosures
 // Every disclosure the person ever submitted (their evidence is not open-source evidence).
-MATCH (p:Person {id: $id})-[:SUBMITTED]->(d:Disclosure)
+MATCH (p:Entity:Person {id: $id})-[:SUBMITTED]->(d:Disclosure)
 RETURN collect(d.id) AS ids
 
 // name: person_links
@@ -18,7 +18,7 @@ RETURN collect(d.id) AS ids
 // and contracts. `counterparties` are the organizations the link is with — the organization
 // itself, a grant's funders, a contract's other parties — plus their decided SAME_AS twins, so
 // that "same resolved organization" compares resolved identities.
-MATCH (p:Person {id: $id})-[r:AFFILIATED_WITH|ADVISES|PARTICIPATES_IN|FUNDED_BY|RECEIVED|PARTY_TO]->(x:Entity)
+MATCH (p:Entity:Person {id: $id})-[r:AFFILIATED_WITH|ADVISES|PARTICIPATES_IN|FUNDED_BY|RECEIVED|PARTY_TO]->(x:Entity)
 CALL (x) {
   OPTIONAL MATCH (x:Grant)-[:FUNDED_BY]->(f:Organization)
   WITH x, collect(f) AS funders
