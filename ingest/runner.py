@@ -109,7 +109,8 @@ class Ingestor:
                  concurrency: int = CONCURRENCY):
         self.db = db
         self.concurrency = max(1, concurrency)
-        self.writer = writer or GraphWriter(db, batch_size=BATCH)
+        # Concern proximity is brought up to date once per file, not after every batch.
+        self.writer = writer or GraphWriter(db, batch_size=BATCH, defer_proximity=True)
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
         self._resolvable: dict[str, None] = {}  # ids of persons/organizations written, in order
 
@@ -119,6 +120,7 @@ class Ingestor:
         self._resolvable: dict[str, None] = {}
         for path in _expand(paths):
             report.files.append(await self.ingest_file(source, path))
+            await self.writer.flush_proximity()
         report.resolvable_ids = list(self._resolvable)
         report.seconds = time.perf_counter() - started
         return report
