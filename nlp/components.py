@@ -21,7 +21,7 @@ from nlp.dates import DateRange, find_ranges
 from nlp.facts import Fact, OrgMention
 from nlp.gazetteer import Gazetteer
 from nlp.money import find_amounts, find_grant_numbers
-from nlp.org_spans import TokenView, context_spans, refine
+from nlp.org_spans import TokenView, context_spans, extend_over_suffixes, name_evidence_ok, refine, split_coordination
 from nlp.org_spans import span_rules as span_rules_for
 from nlp.patterns import LangPatterns, lang_patterns, org_shapes
 
@@ -91,8 +91,13 @@ class OrgGazetteer:
         state["plain_orgs"] = [OrgMention(e.start_char, e.end_char, e.text, source="ner") for e in ents if e.label_ in self.org_labels]
         state["plain_all"] = [(e.start_char, e.end_char, e.label_) for e in ents]
         state["persons"] = [e.text for e in ents if e.label_ in self.person_labels]
+        view = TokenView(doc) if self.rules is not None else None
+        extended: list[tuple[int, int]] = []
         for hit in self.gazetteer.find(norm):
             entry = self.gazetteer.entries[hit.entry_id]
+            if view is not None and hit.label == "ORG" and extend_over_suffixes(view, self.rules, hit.end) != hit.end:
+                extended.append((hit.start, hit.end))  # NBC + 交響楽団: a larger organization, not the listed one
+                continue
             label = "TALENT" if entry.kind == "talent_program" else hit.label
             orgs.append(OrgMention(hit.start, hit.end, text[hit.start : hit.end], hit.entry_id, entry.kind, label, "gazetteer"))
             span = doc.char_span(hit.start, hit.end, label="ORG", kb_id=hit.entry_id, alignment_mode="expand")
@@ -102,11 +107,12 @@ class OrgGazetteer:
         shape_spans = [(m.start(), m.end()) for m in self.shapes.finditer(norm) if not self.anaphora.fullmatch(m.group(0))]
         ner_spans = [(e.start_char, e.end_char) for e in ents if e.label_ in self.org_labels and not self.anaphora.fullmatch(e.text)]
         context: list[tuple[int, int]] = []
-        if self.rules is not None:
-            view = TokenView(doc)
-            shape_spans = [r for r in (refine(view, self.rules, norm, s, e) for s, e in shape_spans) if r]
-            ner_spans = [r for r in (refine(view, self.rules, norm, s, e) for s, e in ner_spans) if r]
-            context = context_spans(view, self.rules, norm, state["plain_all"])
+        if view is not None:
+            shape_spans = extended + shape_spans
+            refined = [r for r in (refine(view, self.rules, norm, s, e) for s, e in shape_spans) if r]
+            shape_spans = [p for r in refined for p in split_coordination(norm, self.rules, *r) if name_evidence_ok(view, self.rules, *p, "shape")]
+            ner_spans = [r for r in (refine(view, self.rules, norm, s, e) for s, e in ner_spans) if r and name_evidence_ok(view, self.rules, *r, "ner")]
+            context = [r for r in context_spans(view, self.rules, norm, state["plain_all"]) if name_evidence_ok(view, self.rules, *r, "context")]
         shape_orgs = self._mentions(text, shape_spans, "shape")
         ner_orgs = self._mentions(text, ner_spans, "ner")
         for group in ((shape_orgs, ner_orgs) if self.shapes_first else (ner_orgs, shape_orgs)) + (self._mentions(text, context, "context"),):
