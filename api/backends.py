@@ -204,8 +204,9 @@ async def disclosure(db: Database, *, disclosure_id: str | None, person_id: str 
 
 async def ingest_disclosure(db: Database, *, person_id: str | None, filename: str, content: bytes, actor: str) -> dict:
     """One uploaded document through the disclosure ingestor, then incremental resolution of the
-    persons and organizations it wrote. A document that cannot be read or has no subject raises
-    InvalidInput (nothing written)."""
+    persons and organizations it wrote. The caller's account is the submitter: it keeps two
+    namesakes' name-only disclosures apart. A document that cannot be read or has no subject
+    raises InvalidInput (nothing written)."""
     from ingest.disclosure import ingest_bytes
     from nlp.pipeline import default_reader
 
@@ -216,7 +217,7 @@ async def ingest_disclosure(db: Database, *, person_id: str | None, filename: st
         found = (await nodes_by_ids(db, [person_id])).get(person_id)
         subject_name = found.props.get("name") if found else None
     await asyncio.to_thread(default_reader)  # the first call loads the language pipelines: not on the event loop
-    report = await ingest_bytes(db, filename, content, person_id=person_id, subject_name=subject_name)
+    report = await ingest_bytes(db, filename, content, person_id=person_id, subject_name=subject_name, submitter=actor)
     doc = report["documents"][0]
     if doc["status"] != "ok":
         raise InvalidInput("; ".join(doc["problems"]) or f"{filename} could not be read")

@@ -22,13 +22,15 @@ def ingest_disclosure_command(
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
     subject: str | None = typer.Option(None, "--subject", help="Name of the disclosing person when the document does not say it."),
     no_resolve: bool = typer.Option(False, "--no-resolve", help="Skip the incremental entity resolution that follows the ingest."),
+    person_id: str | None = typer.Option(None, "--person-id", help="The documents are this existing person's (graph id), whatever name they give."),
+    submitter: str | None = typer.Option(None, "--submitter", help="Account or institution submitting; keeps namesakes known only by name apart."),
 ) -> None:
     """Extract appointments, funding, contracts and talent programs, each with the words that
     prove it, link them to organizations in the graph and store the submission as a versioned
     Disclosure."""
 
     async def work(db: Database) -> dict:
-        report = await ingest_paths(db, files, subject_name=subject)
+        report = await ingest_paths(db, files, subject_name=subject, person_id=person_id, submitter=submitter)
         if not no_resolve and report["resolvable_ids"]:
             report["resolution"] = (await resolve_incremental(db, ids=report["resolvable_ids"])).as_dict()
         return report

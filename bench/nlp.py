@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import re
 import sys
@@ -112,6 +113,7 @@ def main() -> None:
     report = {"gazetteer_entries": len(gazetteer), "rss_mb_after_load": round(rss_mb(), 1)}
     for lang in ("en", "ja"):
         report[lang] = throughput(reader, lang, varied(dev_texts(lang), args.docs, lang, 7), args.rounds)
+        report[lang]["loadavg_1_5_15"] = [round(x, 2) for x in os.getloadavg()]  # the machine is shared: read figures with it
     report["memory"] = memory(reader, args.memory_docs)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -121,6 +123,7 @@ def main() -> None:
         print(
             f"[{lang}] {r['docs']} docs, {r['chars']:,} chars | plain spaCy {r['plain']['docs_per_s']} docs/s {r['plain']['chars_per_s']:,} chars/s"
             f" | Kizuna {r['kizuna']['docs_per_s']} docs/s {r['kizuna']['chars_per_s']:,} chars/s | ratio {r['ratio']:.2f} (target >= 0.80)"
+            f" | load average {r['loadavg_1_5_15']}"
         )
     m = report["memory"]
     print(f"[memory] {m['docs']} docs: RSS every 100 docs {[s[1] for s in m['rss_mb_every_100_docs']]} MB; growth after warm-up {m['growth_after_first_200_docs_mb']} MB")

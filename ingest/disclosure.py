@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -258,6 +259,7 @@ class DocumentResult:
     disclosure_id: str | None = None
     version: int | None = None
     subject_id: str | None = None
+    subject_keyed_by: str | None = None  # orcid | kaken_id | erad_id | person_id | name+submitter | name
     languages: list[str] = field(default_factory=list)
     facts: int = 0
     problems: list[str] = field(default_factory=list)
@@ -276,22 +278,49 @@ class _Planned:
     checksum: str
     facts: list[tuple[Fact, str]]  # (fact, evidence locator kind: "chars" or a form field path)
     form_facts: list[dict]
+    submitter: str | None
 
 
 def _checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def subject_id(subject: Subject) -> str:
-    """Identifiers first; a name alone keys the person within disclosures (entity resolution
-    decides later whether that person is the same as one from another source)."""
+def subject_id(subject: Subject, submitter: str | None = None) -> str:
+    """Identifiers first (ORCID, KAKEN, e-Rad: stated in the form or in the document). Without
+    one, the name is qualified by who submitted the disclosure (the API account, or the CLI's
+    ``--submitter``): two namesakes disclosed through different accounts stay two persons, and one
+    person's later versions from the same submitter chain to the same node. Namesakes submitted by
+    the same account need an identifier or an explicit person id (the report warns when a
+    name-only key meets earlier versions). Entity resolution decides later whether the person
+    equals one from another source."""
     if subject.orcid:
         return identifier_id("per", "orcid", subject.orcid)
     if subject.kaken_id:
         return identifier_id("per", "kaken", subject.kaken_id)
     if subject.erad_id:
         return identifier_id("per", "erad", subject.erad_id)
+    if submitter:
+        return make_id("per", "disclosure-subject", submitter, normalize_name(subject.name))
     return make_id("per", "disclosure-subject", normalize_name(subject.name))
+
+
+# Identifiers a CV or declaration states about its subject ("ORCID: 0000-…", "研究者番号：12345678").
+_STATED_ORCID = re.compile(r"orcid(?:\.org/|[\s:：]*(?:id)?[\s:：]*(?:https?://orcid\.org/)?)(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.I)
+_STATED_NUMBER = re.compile(r"(KAKEN|e-?Rad|研究者番号)[^\d\n]{0,24}(\d{8})(?!\d)", re.I)
+
+
+def stated_identifiers(text: str) -> dict[str, str]:
+    """The subject's ORCID / KAKEN / e-Rad number when the document states exactly one of each
+    (a document naming several, e.g. co-investigators', does not say which is the subject's)."""
+    out: dict[str, str] = {}
+    orcids = {m.group(1).upper() for m in _STATED_ORCID.finditer(text)}
+    if len(orcids) == 1:
+        out["orcid"] = orcids.pop()
+    for key, label in (("kaken_id", "kaken"), ("erad_id", "")):
+        numbers = {m.group(2) for m in _STATED_NUMBER.finditer(text) if (m.group(1).lower() == "kaken") == (label == "kaken")}
+        if len(numbers) == 1:
+            out[key] = numbers.pop()
+    return out
 
 
 class DisclosureIngestor:
@@ -319,9 +348,12 @@ class DisclosureIngestor:
     def gazetteer(self) -> Gazetteer:
         return self.reader.gazetteer
 
-    async def ingest(self, files: Sequence[tuple[str, bytes]], *, subject_name: str | None = None, person_id: str | None = None) -> dict:
+    async def ingest(self, files: Sequence[tuple[str, bytes]], *, subject_name: str | None = None, person_id: str | None = None,
+                     submitter: str | None = None) -> dict:
         """Ingest each (filename, content) pair; returns the run report (JSON-ready).
-        ``person_id``: the documents are this (existing) person's, whatever name they give."""
+        ``person_id``: the documents are this (existing) person's, whatever name they give.
+        ``submitter``: the account or institution submitting; it qualifies a subject known only
+        by name (see ``subject_id``)."""
         await self._prepare()
         resolvable: set[str] = set()
         documents: list[DocumentResult] = []
@@ -331,9 +363,9 @@ class DisclosureIngestor:
             result = DocumentResult(file=filename)
             documents.append(result)
             try:
-                planned = self._plan(filename, data, subject_name, result)
+                planned = self._plan(filename, data, subject_name, result, submitter)
                 if person_id:
-                    result.subject_id = person_id
+                    result.subject_id, result.subject_keyed_by = person_id, "person_id"
                 written = await self._write(planned, resolvable)
             except (SourceUnreadable, InvalidInput) as exc:
                 result.status = "error"
@@ -359,7 +391,7 @@ class DisclosureIngestor:
             raise SourceUnreadable(f"{filename}: the text could not be analysed ({type(exc).__name__}: {str(exc)[:200]})",
                                    hint="split very long paragraphs") from exc
 
-    def _plan(self, filename: str, data: bytes, subject_name: str | None, result: DocumentResult) -> _Planned:
+    def _plan(self, filename: str, data: bytes, subject_name: str | None, result: DocumentResult, submitter: str | None) -> _Planned:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise SourceUnreadable(f"{filename}: file is {len(data):,} bytes, over the limit of {MAX_DOCUMENT_BYTES:,}")
         checksum = _checksum(data)
@@ -375,14 +407,15 @@ class DisclosureIngestor:
             name = subject_name or analysis.subject_name
             if not name:
                 raise InvalidInput(f"{filename}: no subject found (no 'Name:'/'氏名：' line and no person named)", hint="pass --subject NAME")
-            subject = Subject(name=name)
+            subject = Subject(name=name, **stated_identifiers(text))
             form_facts = []
-        result.subject_id = subject_id(subject)
+        result.subject_id = subject_id(subject, submitter)
+        result.subject_keyed_by = next((k for k in ("orcid", "kaken_id", "erad_id") if getattr(subject, k)), "name+submitter" if submitter else "name")
         result.languages = analysis.languages if analysis else []
         facts = [(f, "chars") for f in analysis.facts] if analysis else []
         if not facts and not form_facts:
             result.problems.append("no facts found in the document")
-        return _Planned(result, subject, text, checksum, facts, form_facts)
+        return _Planned(result, subject, text, checksum, facts, form_facts, submitter)
 
     def _org(self, name: str, lang: str, entry_id: str | None, ror: str | None, kind: str | None, ev: Evidence, nodes: list[NodeRecord]) -> dict:
         """Resolve an organization; unknown ones become flagged (unresolved) Organization nodes."""
@@ -417,20 +450,19 @@ class DisclosureIngestor:
         nodes: list[NodeRecord] = []
         rels: list[RelRecord] = []
         person_props: dict[str, Any] = {"name": subject.name, "names": [subject.name, *subject.other_names]}
-        if sid != subject_id(subject):  # an existing person named by the caller keeps their name
+        if sid != subject_id(subject, planned.submitter):  # an existing person named by the caller keeps their name
             del person_props["name"]
         for key in ("orcid", "kaken_id", "erad_id"):
             if getattr(subject, key):
                 person_props[key] = getattr(subject, key)
         nodes.append(NodeRecord("Person", sid, person_props, ev_doc))
-        nodes.append(
-            NodeRecord(
-                "Disclosure", dis_id,
-                {"subject_id": sid, "version": version, "submitted_at": self.submitted_at, "document": result.file,
-                 "checksum": planned.checksum, "languages": result.languages, "text": planned.text[:MAX_TEXT_CHARS], "superseded": bool(same and same["superseded"])},
-                ev_doc,
-            )
-        )
+        disclosure_props: dict[str, Any] = {
+            "subject_id": sid, "version": version, "submitted_at": self.submitted_at, "document": result.file,
+            "checksum": planned.checksum, "languages": result.languages, "text": planned.text[:MAX_TEXT_CHARS], "superseded": bool(same and same["superseded"]),
+        }
+        if planned.submitter:
+            disclosure_props["submitted_by"] = planned.submitter
+        nodes.append(NodeRecord("Disclosure", dis_id, disclosure_props, ev_doc))
         if not same:  # a new version supersedes every earlier one; they stay in the graph
             for p in previous:
                 if not p["superseded"]:
@@ -538,7 +570,8 @@ def _form_facts(form: DisclosureForm) -> list[dict]:
     return out
 
 
-async def ingest_paths(db: Database, paths: Sequence[Path], *, subject_name: str | None = None, reader: DisclosureReader | None = None) -> dict:
+async def ingest_paths(db: Database, paths: Sequence[Path], *, subject_name: str | None = None, reader: DisclosureReader | None = None,
+                       person_id: str | None = None, submitter: str | None = None) -> dict:
     """Read files from disk (a file that cannot be opened is a per-document error) and ingest them."""
     files: list[tuple[str, bytes]] = []
     unreadable: list[DocumentResult] = []
@@ -551,15 +584,17 @@ async def ingest_paths(db: Database, paths: Sequence[Path], *, subject_name: str
             files.append((str(path), path.read_bytes()))
         except OSError as exc:
             unreadable.append(DocumentResult(str(path), "error", problems=[f"{path}: cannot be opened ({exc.strerror or exc})"]))
-    report = await DisclosureIngestor(db, reader=reader).ingest(files, subject_name=subject_name)
+    report = await DisclosureIngestor(db, reader=reader).ingest(files, subject_name=subject_name, person_id=person_id, submitter=submitter)
     report["documents"] = [d.__dict__ for d in unreadable] + report["documents"]
     report["errors"] += len(unreadable)
     return report
 
 
-async def ingest_bytes(db: Database, filename: str, content: bytes, *, person_id: str | None = None, subject_name: str | None = None) -> dict:
-    """One uploaded document (the API's entry point); same report as ``ingest_paths``."""
-    return await DisclosureIngestor(db).ingest([(filename, content)], subject_name=subject_name, person_id=person_id)
+async def ingest_bytes(db: Database, filename: str, content: bytes, *, person_id: str | None = None, subject_name: str | None = None,
+                       submitter: str | None = None) -> dict:
+    """One uploaded document (the API's entry point; ``submitter`` = the caller's account); same
+    report as ``ingest_paths``."""
+    return await DisclosureIngestor(db).ingest([(filename, content)], subject_name=subject_name, person_id=person_id, submitter=submitter)
 
 
 _STATEMENT_KIND = {"AFFILIATED_WITH": "appointment", "ADVISES": "advisory_role", "PARTICIPATES_IN": "talent_program",

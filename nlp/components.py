@@ -21,6 +21,8 @@ from nlp.dates import DateRange, find_ranges
 from nlp.facts import Fact, OrgMention
 from nlp.gazetteer import Gazetteer
 from nlp.money import find_amounts, find_grant_numbers
+from nlp.org_spans import TokenView, context_spans, extend_over_suffixes, name_evidence_ok, refine, split_coordination
+from nlp.org_spans import span_rules as span_rules_for
 from nlp.patterns import LangPatterns, lang_patterns, org_shapes
 
 if not Doc.has_extension("kizuna"):
@@ -62,15 +64,18 @@ def _nfkc_same_length(text: str) -> str:
 class OrgGazetteer:
     """Marks organization and talent-program names: graph names (gazetteer) win over everything;
     then organization-name shapes (…大学, …株式会社, University of …) and the NER model's
-    organizations fill the gaps, in the order ``shapes_first`` says; an anaphor (同大学, "the
-    university") becomes a mention of the organization named just before it."""
+    organizations fill the gaps, in the order ``shapes_first`` says, then names next to an
+    organization cue (Xに入社, Xの子会社); with ``span_rules`` the shapes and NER spans get token
+    boundaries (nlp/org_spans.py); an anaphor (同大学, "the university") becomes a mention of the
+    organization named just before it."""
 
-    def __init__(self, nlp: Language, name: str, org_labels: list[str], person_labels: list[str], lang: str, shapes_first: bool):
+    def __init__(self, nlp: Language, name: str, org_labels: list[str], person_labels: list[str], lang: str, shapes_first: bool, span_rules: bool):
         self.name = name
         self.org_labels = set(org_labels)
         self.person_labels = set(person_labels)
         self.shapes, self.anaphora = org_shapes(lang)
         self.shapes_first = shapes_first
+        self.rules = span_rules_for(lang) if span_rules else None
         self.gazetteer = Gazetteer()
 
     def use(self, gazetteer: Gazetteer) -> None:
@@ -86,24 +91,31 @@ class OrgGazetteer:
         state["plain_orgs"] = [OrgMention(e.start_char, e.end_char, e.text, source="ner") for e in ents if e.label_ in self.org_labels]
         state["plain_all"] = [(e.start_char, e.end_char, e.label_) for e in ents]
         state["persons"] = [e.text for e in ents if e.label_ in self.person_labels]
+        view = TokenView(doc) if self.rules is not None else None
+        extended: list[tuple[int, int]] = []
         for hit in self.gazetteer.find(norm):
             entry = self.gazetteer.entries[hit.entry_id]
+            if view is not None and hit.label == "ORG" and extend_over_suffixes(view, self.rules, hit.end) != hit.end:
+                extended.append((hit.start, hit.end))  # NBC + 交響楽団: a larger organization, not the listed one
+                continue
             label = "TALENT" if entry.kind == "talent_program" else hit.label
             orgs.append(OrgMention(hit.start, hit.end, text[hit.start : hit.end], hit.entry_id, entry.kind, label, "gazetteer"))
             span = doc.char_span(hit.start, hit.end, label="ORG", kb_id=hit.entry_id, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        shape_orgs = [
-            OrgMention(m.start(), m.end(), text[m.start() : m.end()], source="shape")
-            for m in self.shapes.finditer(norm)
-            if _plausible_org(m.group(0)) and not self.anaphora.fullmatch(m.group(0))
-        ]
-        ner_orgs = [
-            OrgMention(e.start_char, e.end_char, e.text, source="ner")
-            for e in ents
-            if e.label_ in self.org_labels and _plausible_org(e.text) and not self.anaphora.fullmatch(e.text)
-        ]
-        for group in ((shape_orgs, ner_orgs) if self.shapes_first else (ner_orgs, shape_orgs)):
+        # An anaphor (同大学) is resolved below; refining it first would leave a bare 大学.
+        shape_spans = [(m.start(), m.end()) for m in self.shapes.finditer(norm) if not self.anaphora.fullmatch(m.group(0))]
+        ner_spans = [(e.start_char, e.end_char) for e in ents if e.label_ in self.org_labels and not self.anaphora.fullmatch(e.text)]
+        context: list[tuple[int, int]] = []
+        if view is not None:
+            shape_spans = extended + shape_spans
+            refined = [r for r in (refine(view, self.rules, norm, s, e) for s, e in shape_spans) if r]
+            shape_spans = [p for r in refined for p in split_coordination(norm, self.rules, *r) if name_evidence_ok(view, self.rules, *p, "shape")]
+            ner_spans = [r for r in (refine(view, self.rules, norm, s, e) for s, e in ner_spans) if r and name_evidence_ok(view, self.rules, *r, "ner")]
+            context = [r for r in context_spans(view, self.rules, norm, state["plain_all"]) if name_evidence_ok(view, self.rules, *r, "context")]
+        shape_orgs = self._mentions(text, shape_spans, "shape")
+        ner_orgs = self._mentions(text, ner_spans, "ner")
+        for group in ((shape_orgs, ner_orgs) if self.shapes_first else (ner_orgs, shape_orgs)) + (self._mentions(text, context, "context"),):
             for mention in group:
                 if not any(mention.start < o.end and o.start < mention.end for o in orgs):
                     orgs.append(mention)
@@ -112,7 +124,7 @@ class OrgGazetteer:
             if not any(ent.start_char < e and s < ent.end_char for s, e in taken):
                 spans.append(ent)
         for o in orgs:
-            if o.source == "shape":
+            if o.source in ("shape", "context"):
                 span = doc.char_span(o.start, o.end, label="ORG", alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
@@ -128,6 +140,14 @@ class OrgGazetteer:
         state["orgs"] = sorted(orgs, key=lambda o: o.start)
         return doc
 
+    def _mentions(self, text: str, spans: list[tuple[int, int]], source: str) -> list[OrgMention]:
+        out = []
+        for start, end in spans:
+            name = text[start:end]
+            if _plausible_org(name) and not self.anaphora.fullmatch(name):
+                out.append(OrgMention(start, end, name, source=source))
+        return out
+
 
 def _plausible_org(text: str) -> bool:
     text = text.strip()
@@ -140,9 +160,12 @@ def _plausible_org(text: str) -> bool:
     return not text.isdigit()
 
 
-@Language.factory("kizuna_org_gazetteer", default_config={"org_labels": ["ORG"], "person_labels": ["PERSON"], "lang": "en", "shapes_first": False})
-def make_org_gazetteer(nlp: Language, name: str, org_labels: list[str], person_labels: list[str], lang: str, shapes_first: bool) -> OrgGazetteer:
-    return OrgGazetteer(nlp, name, org_labels, person_labels, lang, shapes_first)
+@Language.factory(
+    "kizuna_org_gazetteer",
+    default_config={"org_labels": ["ORG"], "person_labels": ["PERSON"], "lang": "en", "shapes_first": False, "span_rules": False},
+)
+def make_org_gazetteer(nlp: Language, name: str, org_labels: list[str], person_labels: list[str], lang: str, shapes_first: bool, span_rules: bool) -> OrgGazetteer:
+    return OrgGazetteer(nlp, name, org_labels, person_labels, lang, shapes_first, span_rules)
 
 
 # -- amounts, grant numbers, dates -----------------------------------------------------------------

@@ -90,10 +90,18 @@ def _opencc():
     return opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
 
 
+_QUALIFIER = re.compile(r"\s*\([^()]{2,40}\)\s*$")
+
+
 def script_variants(name: str) -> set[str]:
     """The same Han-script name in simplified Chinese, traditional Chinese and Japanese kanji,
     so that 清华大学 (ROR's label) also finds 清華大学 in a Japanese disclosure."""
     out = {name}
+    # ROR qualifies company names with their country ("Google (United States)", "KDDI (Japan)");
+    # running text never does, so the bare name is a variant too.
+    bare = _QUALIFIER.sub("", name)
+    if bare != name and bare:
+        out.add(bare)
     if not any("\u3400" <= ch <= "\u9fff" for ch in name):
         return out
     s2t, t2s = _opencc()

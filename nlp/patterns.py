@@ -18,7 +18,8 @@ PATTERNS = Path(__file__).resolve().parent / "patterns"
 LANGS = ("en", "ja")
 
 
-def _load(name: str) -> dict:
+def load_pattern_file(name: str) -> dict:
+    """One data file of nlp/patterns, parsed."""
     return yaml.safe_load((PATTERNS / name).read_text(encoding="utf-8"))
 
 
@@ -67,8 +68,8 @@ class LangPatterns:
 def lang_patterns(lang: str) -> LangPatterns:
     if lang not in LANGS:
         raise ValueError(f"unsupported language {lang!r}")
-    roles_data = _load("roles.yaml")["roles"]
-    rel = _load("relations.yaml")
+    roles_data = load_pattern_file("roles.yaml")["roles"]
+    rel = load_pattern_file("relations.yaml")
     langs = ["ja", "en"] if lang == "ja" else ["en"]
 
     def both(entry: dict) -> re.Pattern:
@@ -95,7 +96,7 @@ def lang_patterns(lang: str) -> LangPatterns:
 @lru_cache(maxsize=None)
 def org_shapes(lang: str) -> tuple[re.Pattern, re.Pattern]:
     """(organization-name shapes, anaphora) for ``lang``."""
-    data = _load("org_shapes.yaml")
+    data = load_pattern_file("org_shapes.yaml")
     shapes = re.compile("|".join(f"(?:{p})" for p in data[lang]))
     anaphora = re.compile("|".join(f"(?:{p})" for p in data["anaphora"][lang]), re.I)
     return shapes, anaphora
@@ -103,9 +104,9 @@ def org_shapes(lang: str) -> tuple[re.Pattern, re.Pattern]:
 
 @lru_cache(maxsize=1)
 def date_data() -> dict:
-    return _load("dates.yaml")
+    return load_pattern_file("dates.yaml")
 
 
 @lru_cache(maxsize=1)
 def money_data() -> dict:
-    return _load("money.yaml")
+    return load_pattern_file("money.yaml")

@@ -196,6 +196,58 @@ async def test_reingest_is_idempotent_and_new_versions_supersede(graph):
     assert len(ev) == 1 and len(ev[0]["src"]) == 2
 
 
+async def _versions(db) -> dict[str, list[tuple[int, bool]]]:
+    rows = await db.read(
+        "MATCH (p:Person)-[:SUBMITTED]->(d:Disclosure) RETURN p.id AS person, d.version AS v, d.superseded AS superseded ORDER BY person, v"
+    )
+    out: dict[str, list[tuple[int, bool]]] = {}
+    for row in rows:
+        out.setdefault(row["person"], []).append((row["v"], row["superseded"]))
+    return out
+
+
+async def test_namesakes_from_different_submitters_stay_apart_and_each_chains_its_versions(graph):
+    await seed_orgs(graph)
+    # Two different researchers called 山田 太郎, neither stating an identifier, each disclosed
+    # through their own institution's account.
+    other = "氏名：山田 太郎\n京都大学 准教授（2016年4月～現在）\n"
+    a1 = await DisclosureIngestor(graph).ingest([("yamada-a.txt", JA_DOC.encode())], submitter="office@univ-a")
+    b1 = await DisclosureIngestor(graph).ingest([("yamada-b.txt", other.encode())], submitter="office@univ-b")
+    person_a, person_b = a1["documents"][0]["subject_id"], b1["documents"][0]["subject_id"]
+    assert person_a != person_b
+    assert a1["documents"][0]["subject_keyed_by"] == b1["documents"][0]["subject_keyed_by"] == "name+submitter"
+    assert b1["documents"][0]["version"] == 1  # B's first disclosure does not supersede A's
+    # A's next version chains to A only; B's stays current.
+    a2 = await DisclosureIngestor(graph).ingest([("yamada-a-v2.txt", (JA_DOC + "2023年より北京航空航天大学 兼任教授。\n").encode())], submitter="office@univ-a")
+    assert a2["documents"][0]["subject_id"] == person_a and a2["documents"][0]["version"] == 2
+    assert await _versions(graph) == {person_a: [(1, True), (2, False)], person_b: [(1, False)]}
+    submitted_by = await graph.read("MATCH (:Person {id: $id})-[:SUBMITTED]->(d:Disclosure) RETURN DISTINCT d.submitted_by AS s", {"id": person_b})
+    assert submitted_by == [{"s": "office@univ-b"}]
+    # Each person's facts stay on that person.
+    kyoto = await graph.read("MATCH (p:Person)-[:AFFILIATED_WITH]->(o:Organization) WHERE o.name CONTAINS '京都大学' RETURN DISTINCT p.id AS id")
+    assert kyoto == [{"id": person_b}]
+
+
+async def test_namesakes_with_stated_identifiers_stay_apart_even_from_one_submitter(graph):
+    await seed_orgs(graph)
+    first = "Name: Jane Roe\nORCID: 0000-0002-1825-0097\nProfessor, Kizuna Test University, 2015-present\n"
+    second = "Name: Jane Roe\nORCID https://orcid.org/0000-0001-5109-3700\nAssistant Professor, Tsinghua University, 2019-present\n"
+    r1 = await DisclosureIngestor(graph).ingest([("roe-1.txt", first.encode()), ("roe-2.txt", second.encode())], submitter="office")
+    ids = [d["subject_id"] for d in r1["documents"]]
+    assert ids == ["per:orcid:0000000218250097", "per:orcid:0000000151093700"]
+    # The first person's updated CV (same ORCID, now submitted by someone else) is their version 2.
+    r2 = await DisclosureIngestor(graph).ingest([("roe-1-v2.txt", (first + "Visiting Professor, Tsinghua University, 2024-present\n").encode())], submitter="other-office")
+    assert r2["documents"][0]["subject_id"] == ids[0] and r2["documents"][0]["version"] == 2
+    assert await _versions(graph) == {ids[0]: [(1, True), (2, False)], ids[1]: [(1, False)]}
+
+
+def test_stated_identifiers_need_one_unambiguous_value():
+    assert disclosure.stated_identifiers("ORCID iD: 0000-0002-1825-009X\n研究者番号：12345678") == {"orcid": "0000-0002-1825-009X", "erad_id": "12345678"}
+    assert disclosure.stated_identifiers("KAKEN researcher number 87654321") == {"kaken_id": "87654321"}
+    # two ORCIDs (e.g. the co-investigators') do not say which one is the subject's
+    assert disclosure.stated_identifiers("ORCID: 0000-0002-1825-0097; co-PI ORCID: 0000-0001-5109-3700") == {}
+
+
 async def test_structured_form_goes_straight_in(graph):
     form = {
         "subject": {"name": "Jane Roe", "orcid": "0000-0002-1825-0097"},

@@ -152,3 +152,22 @@ def test_dev_set_meets_acceptance(reader):
     report = evaluate_dev(reader, gaz)
     assert report["by_language"]["en"]["f1"] >= 0.85, report["by_language"]
     assert report["by_language"]["ja"]["f1"] >= 0.80, report["by_language"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一般社団法人日本玩具協会が主催する展示会に出品した。", ["日本玩具協会"]),  # legal form is not part of the name
+        ("2002年UFJインターナショナル会長に就任。", ["UFJインターナショナル"]),  # no leading year, no trailing title
+        ("株式会社宣伝会議代表取締役会長の東英弥。", ["株式会社宣伝会議"]),  # 株式会社 stays, the title goes
+        ("祖父は第77歩兵連隊に所属していた。", ["第77歩兵連隊"]),  # the ordinal belongs to the unit
+        ("ロンドン交通局の文書。", ["ロンドン交通局"]),  # the shape stopped inside 交通局
+        ("政友会・民政党の議員が集まった。", ["政友会", "民政党"]),  # a coordination is two organizations
+        ("ノジマの子会社として設立された。", ["ノジマ"]),  # no suffix, no NER: the cue の子会社
+        ("カナレットに所属する研究者。", ["カナレット"]),  # NER says Person; the cue に所属 says organization
+        ("大阪府の職員として働いた。", []),  # a place, not an organization
+    ],
+)
+def test_japanese_organization_spans(reader, text, expected):
+    doc = reader.pipelines["ja"](text)
+    assert [o.text for o in doc._.kizuna["orgs"]] == expected
