@@ -1,13 +1,14 @@
 // name: subject_context
-// The assessed subject: a Person, an Organization or a Project. For a project: its team members
-// (MEMBER_OF overlapping [$from, $to]) and its technology areas (IN_AREA and the stated list).
-MATCH (s:Entity {id: $id}) WHERE NOT s:PersonalData
+// The assessed subjects ($ids): a Person, an Organization or a Project. For a project: its team
+// members (MEMBER_OF overlapping [$from, $to]) and its technology areas (IN_AREA and the stated list).
+UNWIND $ids AS sid
+MATCH (s:Entity {id: sid}) WHERE NOT s:PersonalData
 OPTIONAL MATCH (m:Person)-[r:MEMBER_OF]->(s)
 WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 WITH s, collect(DISTINCT {id: m.id, name: m.name, role: r.role}) AS members
 OPTIONAL MATCH (s)-[:IN_AREA]->(t:TechnologyArea)
-RETURN [x IN labels(s) WHERE x <> 'Entity'][0] AS label, coalesce(s.name, s.title) AS name,
+RETURN s.id AS id, [x IN labels(s) WHERE x <> 'Entity'][0] AS label, coalesce(s.name, s.title) AS name,
        [m IN members WHERE m.id IS NOT NULL] AS members,
        [a IN collect(DISTINCT t) WHERE a IS NOT NULL | {id: a.id, name: a.name, scheme: a.scheme}] AS areas,
        coalesce(s.technology_areas, []) AS stated_areas

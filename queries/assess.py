@@ -19,14 +19,14 @@ from typing import Any
 
 from graph.db import Database
 from graph.model import load_model
-from kizuna.errors import InvalidInput, NotFound
+from kizuna.errors import InvalidInput, KizunaError, NotFound
 from queries.cypher import cypher
-from queries.exposure import all_exposures
+from queries.exposure import ExposureFact, all_exposures_many
 from queries.findings import Finding, from_exposure, from_path, from_undisclosed
-from queries.paths import PathFilters, concern_paths
+from queries.paths import ConcernPathsResult, PathFilters, concern_paths_many
 from queries.rules import TIERS, Citation, PackRef, RulePack, lookback_years, resolve_packs, rule_fires
 from queries.timing import parse_day, shift_years, today
-from queries.undisclosed import undisclosed_links
+from queries.undisclosed import UndisclosedResult, undisclosed_links_many
 
 DEFAULT_ASSESS_HOPS = 3
 # Persons are judged on too little information when none of these is there.
@@ -89,21 +89,14 @@ def _areas(context: dict[str, Any], extra: list[str] | None) -> list[str]:
     return sorted(set(out))
 
 
-async def _subject_findings(db: Database, entity_id: str, name: str | None, is_person: bool, areas: list[str], as_of: str,
-                            window_from: str, max_hops: int, lists: list[str] | None, time_budget_ms: int) -> tuple[list[Finding], dict[str, Any]]:
-    filters = PathFilters(max_hops=max_hops, lists=lists, as_of=as_of, window_from=window_from, time_budget_ms=time_budget_ms)
-    tasks = [concern_paths(db, entity_id, filters), all_exposures(db, entity_id, as_of=as_of, window_from=window_from, lists=lists)]
-    if is_person:
-        tasks.append(undisclosed_links(db, entity_id, as_of=as_of))
-    results = await asyncio.gather(*tasks)
-    paths, exposures = results[0], results[1]
+def _subject_findings(entity_id: str, name: str | None, is_person: bool, areas: list[str], as_of: str, max_hops: int,
+                      paths: ConcernPathsResult, exposures: list[ExposureFact], und: UndisclosedResult | None) -> tuple[list[Finding], dict[str, Any]]:
     person = (entity_id, name)
     findings = [from_path(p, person, areas, as_of) for p in paths.paths]
     findings += [from_exposure(x, areas, as_of) for x in exposures]
     info: dict[str, Any] = {"partial_paths": paths.partial, "left_out": [lo.reason for lo in paths.left_out],
                             "depth_short": paths.hops_explored < max_hops, "hops_explored": paths.hops_explored}
-    if is_person:
-        und = results[2]
+    if is_person and und is not None:
         findings += [from_undisclosed(u, person, areas, as_of) for u in und.undisclosed]
         info["disclosure"] = und.disclosure.id if und.disclosure else None
     return findings, info
@@ -168,51 +161,107 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None = Non
     """Assess ``subject_id`` (Person, Organization or Project) under ``packs`` (built-in ids or YAML
     paths; all built-in packs by default) as of ``as_of`` (default today). ``params`` override
     pack parameters by name; ``technology_areas`` adds the areas of a proposal."""
+    (answer,) = await assess_many(db, [subject_id], packs=packs, as_of=as_of, params=params, technology_areas=technology_areas,
+                                  lists=lists, max_hops=max_hops, time_budget_ms=time_budget_ms)
+    if isinstance(answer, KizunaError):
+        raise answer
+    return answer
+
+
+async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] | None = None, as_of: str | None = None,
+                      params: dict[str, Any] | None = None, technology_areas: list[str] | None = None, lists: list[str] | None = None,
+                      max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600, timings: dict[str, float] | None = None) -> list[Assessment | KizunaError]:
+    """``assess`` for many subjects at once, in the order given: each answer is the Assessment
+    ``assess`` gives for that subject, or the error it would raise (NotFound, InvalidInput) —
+    one subject's error never stops the others.
+
+    Why: a population sweep re-assesses 100k subjects. One by one that is some fifteen
+    statements per subject; here each question is one statement for the whole batch (UNWIND over
+    the subjects), and the concern-path searches advance level by level together, skipping the
+    subjects that concern proximity rules out. ``timings`` (if given) accumulates seconds per step.
+    The concern-path time budget (``time_budget_ms`` per subject) is shared by the batch."""
     started = time.perf_counter()
+
+    async def timed(step: str, work):
+        t0 = time.perf_counter()
+        try:
+            return await work
+        finally:
+            if timings is not None:
+                timings[step] = timings.get(step, 0.0) + time.perf_counter() - t0
+
     as_of = parse_day(as_of) or today()
     chosen: list[RulePack] = resolve_packs(packs)
     window_from = shift_years(as_of, lookback_years(chosen, params))
-    rows = await db.read(cypher("assess", "subject_context"), {"id": subject_id, "from": window_from, "to": as_of})
-    if not rows:
-        raise NotFound(f"no entity with id {subject_id!r}")
-    context = rows[0]
-    label = context["label"]
-    if label not in ("Person", "Organization", "Project"):
-        raise InvalidInput(f"{subject_id} is a {label}; assessments are of a Person, an Organization or a Project")
-    areas = _areas(context, technology_areas)
+    ids = list(subject_ids)
+    context_rows = await timed("subject context", db.read(cypher("assess", "subject_context"),
+                                                          {"ids": list(dict.fromkeys(ids)), "from": window_from, "to": as_of}))
+    contexts = {r["id"]: r for r in context_rows}
 
-    subjects: list[tuple[str, str | None, bool]] = []
-    if label == "Person":
-        subjects.append((subject_id, context["name"], True))
-    elif label == "Organization":
-        subjects.append((subject_id, context["name"], False))
+    # who is looked at for each subject: itself, and for a project its team members
+    plans: dict[str, list[tuple[str, str | None, bool]]] = {}
+    errors: dict[str, KizunaError] = {}
+    for sid in dict.fromkeys(ids):
+        context = contexts.get(sid)
+        if context is None:
+            errors[sid] = NotFound(f"no entity with id {sid!r}")
+            continue
+        label = context["label"]
+        if label not in ("Person", "Organization", "Project"):
+            errors[sid] = InvalidInput(f"{sid} is a {label}; assessments are of a Person, an Organization or a Project")
+            continue
+        subjects = [(sid, context["name"], label == "Person")]
+        if label == "Project":
+            subjects += [(m["id"], m["name"], True) for m in context["members"]]
+        plans[sid] = subjects
+    entities = list(dict.fromkeys(e for subjects in plans.values() for e, _, _ in subjects))
+    persons = {e: name for subjects in plans.values() for e, name, is_person in subjects if is_person}
+
+    filters = PathFilters(max_hops=max_hops, lists=lists, as_of=as_of, window_from=window_from, time_budget_ms=time_budget_ms)
+    if entities:
+        paths, exposures, undisclosed, coverage_rows = await asyncio.gather(
+            timed("concern paths", concern_paths_many(db, entities, filters)),
+            timed("exposures", all_exposures_many(db, entities, as_of=as_of, window_from=window_from, lists=lists)),
+            timed("undisclosed links", undisclosed_links_many(db, persons, as_of=as_of) if persons else asyncio.sleep(0, {})),
+            timed("coverage", db.read(cypher("assess", "coverage"), {"ids": entities, "counted_types": COUNTED_TYPES})),
+        )
     else:
-        subjects.append((subject_id, context["name"], False))
-        subjects += [(m["id"], m["name"], True) for m in context["members"]]
+        filters.validated()
+        paths, exposures, undisclosed, coverage_rows = {}, {}, {}, []
+    coverage_by_id = {r["id"]: r for r in coverage_rows}
 
-    gathered = await asyncio.gather(
-        *[_subject_findings(db, sid, name, is_person, areas, as_of, window_from, max_hops, lists, time_budget_ms) for sid, name, is_person in subjects],
-        db.read(cypher("assess", "coverage"), {"ids": [s[0] for s in subjects], "counted_types": COUNTED_TYPES}),
-    )
-    coverage_rows = gathered[-1]
-    findings: list[Finding] = []
-    infos: dict[str, dict[str, Any]] = {}
-    for (sid, _, _), (found, info) in zip(subjects, gathered[:-1]):
-        findings.extend(found)
-        infos[sid] = info
-    findings = list({f.id: f for f in findings}.values())
+    t_rules = time.perf_counter()
+    answers: dict[str, Assessment] = {}
+    for sid, subjects in plans.items():
+        context = contexts[sid]
+        areas = _areas(context, technology_areas)
+        findings: list[Finding] = []
+        infos: dict[str, dict[str, Any]] = {}
+        for entity, name, is_person in subjects:
+            found, info = _subject_findings(entity, name, is_person, areas, as_of, max_hops, paths[entity], exposures.get(entity, []),
+                                            undisclosed.get(entity) if is_person else None)
+            findings.extend(found)
+            infos[entity] = info
+        findings = list({f.id: f for f in findings}.values())
 
-    fired: list[FiredRule] = []
-    views = [(f.id, f.rule_view()) for f in findings]
-    for pack in chosen:
-        values = pack.params(params)
-        for rule in pack.rules:
-            hits = [fid for fid, view in views if rule_fires(rule, view, values)]
-            if hits:
-                fired.append(FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits))
+        fired: list[FiredRule] = []
+        views = [(f.id, f.rule_view()) for f in findings]
+        for pack in chosen:
+            values = pack.params(params)
+            for rule in pack.rules:
+                hits = [fid for fid, view in views if rule_fires(rule, view, values)]
+                if hits:
+                    fired.append(FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits))
 
-    coverage = _coverage(label, coverage_rows, infos, context["members"])
-    tier, rec, measures, explanation = _aggregate(findings, fired, coverage)
-    return Assessment(subject_id, label, context["name"], as_of, window_from, [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen],
-                      areas, context["members"], findings, fired, tier, rec, measures, explanation, coverage,
-                      round((time.perf_counter() - started) * 1000, 2))
+        rows = [coverage_by_id[e] for e, _, _ in subjects if e in coverage_by_id]
+        coverage = _coverage(context["label"], rows, infos, context["members"])
+        tier, rec, measures, explanation = _aggregate(findings, fired, coverage)
+        pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
+        answers[sid] = Assessment(sid, context["label"], context["name"], as_of, window_from, pack_refs, areas, context["members"], findings,
+                                  fired, tier, rec, measures, explanation, coverage, 0.0)
+    if timings is not None:
+        timings["findings and rules"] = timings.get("findings and rules", 0.0) + time.perf_counter() - t_rules
+    elapsed = round((time.perf_counter() - started) * 1000, 2)
+    for a in answers.values():
+        a.elapsed_ms = elapsed
+    return [answers[sid] if sid in answers else errors[sid] for sid in ids]

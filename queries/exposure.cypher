@@ -1,12 +1,14 @@
 // Exposure questions. Each returns facts of the subject with, for the organization at the other
 // end, its listings in effect at $as_of on lists in scope — directly or through up to three
 // structure hops upward (part of / subsidiary of / supervised by / owned by a listed entity).
-// Facts are kept when their period overlaps [$from, $to] (see queries/timing.py).
+// Facts are kept when their period overlaps [$from, $to] (see queries/timing.py). Each statement
+// answers for every subject in $ids (one subject, or a batch of a population sweep).
 
 // name: talent_programs
 // Participation of a person (or organization) in talent programs: an Organization of kind
 // talent_program, or any program-like participation whose target is listed.
-MATCH (s:Entity {id: $id})-[r:PARTICIPATES_IN]->(o:Organization)
+UNWIND $ids AS sid
+MATCH (s:Entity {id: sid})-[r:PARTICIPATES_IN]->(o:Organization)
 WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 CALL (o) {
@@ -25,7 +27,8 @@ RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS r
 // name: funding
 // Funding of the subject (person, organization, project, grant, contract) — directly, or
 // through a grant it received — whose funder is listed or sits under a listed entity.
-MATCH (s:Entity {id: $id})
+UNWIND $ids AS sid
+MATCH (s:Entity {id: sid})
 CALL (s) {
   MATCH (s)-[r:FUNDED_BY]->(o:Organization)
   RETURN r, o, [] AS chain
@@ -52,7 +55,8 @@ RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS r
 // name: coauthorship
 // Co-authors of a person, on publications dated within [$from, $to], who were affiliated with a
 // listed entity (or an entity under one) in the publication's year.
-MATCH (s:Entity:Person {id: $id})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
+UNWIND $ids AS sid
+MATCH (s:Entity:Person {id: sid})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
 WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
   AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
 MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
@@ -79,7 +83,8 @@ RETURN s.id AS person_id, s.name AS person_name, 'AUTHORED' AS relation,
 // name: contracts
 // Contracts of the subject with their counterparties (other parties, or only a name when the
 // counterparty was never resolved) and the clauses the contract states.
-MATCH (s:Entity {id: $id})-[r:PARTY_TO]->(k:Contract)
+UNWIND $ids AS sid
+MATCH (s:Entity {id: sid})-[r:PARTY_TO]->(k:Contract)
 WHERE ($to IS NULL OR coalesce(r.start, k.start) IS NULL OR coalesce(r.start, k.start) <= left($to, size(coalesce(r.start, k.start))))
   AND ($from IS NULL OR coalesce(r.end, k.end) IS NULL OR coalesce(r.end, k.end) >= left($from, size(coalesce(r.end, k.end))))
 OPTIONAL MATCH (o:Organization)-[:PARTY_TO]->(k) WHERE o <> s

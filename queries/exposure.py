@@ -99,49 +99,71 @@ def _fact(kind: str, row: dict) -> ExposureFact:
     return fact
 
 
-def _params(subject_id: str, as_of: str | None, window_from: str | None, lists: list[str] | None) -> dict[str, Any]:
+def _params(subject_ids: list[str], as_of: str | None, window_from: str | None, lists: list[str] | None) -> dict[str, Any]:
     as_of, window_from = parse_day(as_of), parse_day(window_from, field="window_from")
-    return {"id": subject_id, "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists}
+    return {"ids": list(subject_ids), "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists}
+
+
+def _contract_needs_review(fact: ExposureFact) -> bool:
+    return bool(fact.listed or fact.counterparty_unresolved or fact.clauses_missing)
+
+
+# question kind -> (statement, which facts of it are findings)
+_QUESTIONS = {
+    "talent_program": ("talent_programs", None),
+    "funding": ("funding", None),
+    "coauthorship": ("coauthorship", None),
+    "contract": ("contracts", _contract_needs_review),
+}
+
+
+async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | None, window_from: str | None,
+               lists: list[str] | None) -> list[ExposureFact]:
+    statement, keep = _QUESTIONS[kind]
+    facts = [_fact(kind, r) for r in await db.read(cypher("exposure", statement), _params(subject_ids, as_of, window_from, lists))]
+    return [f for f in facts if keep is None or keep(f)]
 
 
 async def talent_programs(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
                           lists: list[str] | None = None) -> list[ExposureFact]:
     """Participation in talent programs (Organizations of kind talent_program, or listed ones)."""
-    rows = await db.read(cypher("exposure", "talent_programs"), _params(subject_id, as_of, window_from, lists))
-    return [_fact("talent_program", r) for r in rows]
+    return await _ask(db, "talent_program", [subject_id], as_of, window_from, lists)
 
 
 async def funding_exposure(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
                            lists: list[str] | None = None) -> list[ExposureFact]:
     """Funding (direct or through a received grant; in-kind included) from listed entities or
     entities under them."""
-    rows = await db.read(cypher("exposure", "funding"), _params(subject_id, as_of, window_from, lists))
-    return [_fact("funding", r) for r in rows]
+    return await _ask(db, "funding", [subject_id], as_of, window_from, lists)
 
 
 async def coauthorship_exposure(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
                                 lists: list[str] | None = None) -> list[ExposureFact]:
     """Co-authors affiliated, in the publication's year, with listed entities (or entities under
     them), on publications within the window."""
-    rows = await db.read(cypher("exposure", "coauthorship"), _params(subject_id, as_of, window_from, lists))
-    return [_fact("coauthorship", r) for r in rows]
+    return await _ask(db, "coauthorship", [subject_id], as_of, window_from, lists)
 
 
 async def contract_review(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
                           lists: list[str] | None = None) -> list[ExposureFact]:
     """Contracts that need review: counterparty listed (or under a listed entity) or unresolved,
     or the IP / data-access / confidentiality clauses not all stated."""
-    rows = await db.read(cypher("exposure", "contracts"), _params(subject_id, as_of, window_from, lists))
-    facts = [_fact("contract", r) for r in rows]
-    return [f for f in facts if f.listed or f.counterparty_unresolved or f.clauses_missing]
+    return await _ask(db, "contract", [subject_id], as_of, window_from, lists)
+
+
+async def all_exposures_many(db: Database, subject_ids: list[str], *, as_of: str | None = None, window_from: str | None = None,
+                             lists: list[str] | None = None) -> dict[str, list[ExposureFact]]:
+    """The four exposure questions for many subjects: four statements for the whole batch (a
+    population sweep), each subject's facts in the order ``all_exposures`` gives them."""
+    parts = await asyncio.gather(*(_ask(db, kind, subject_ids, as_of, window_from, lists) for kind in _QUESTIONS))
+    out: dict[str, list[ExposureFact]] = {sid: [] for sid in subject_ids}
+    for part in parts:
+        for fact in part:
+            out.setdefault(fact.subject_id, []).append(fact)
+    return out
 
 
 async def all_exposures(db: Database, subject_id: str, *, as_of: str | None = None, window_from: str | None = None,
                         lists: list[str] | None = None) -> list[ExposureFact]:
     """The four exposure questions at once (concurrent reads on the one driver)."""
-    kwargs = {"as_of": as_of, "window_from": window_from, "lists": lists}
-    parts = await asyncio.gather(
-        talent_programs(db, subject_id, **kwargs), funding_exposure(db, subject_id, **kwargs),
-        coauthorship_exposure(db, subject_id, **kwargs), contract_review(db, subject_id, **kwargs),
-    )
-    return [fact for part in parts for fact in part]
+    return (await all_exposures_many(db, [subject_id], as_of=as_of, window_from=window_from, lists=lists))[subject_id]

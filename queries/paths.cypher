@@ -5,13 +5,15 @@
 // narrows them) to neighbours whose concern proximity (graph/proximity.py: a lower bound of the
 // hops to the nearest listed entity) fits in the $left hops that remain — everything else cannot
 // lead to a listed entity in time and is never touched. Hub rule: a frontier entity with more
-// than $hub_degree relationships (other than the subject) is continued over structure only.
+// than $hub_degree relationships is continued over structure only, unless it is the subject of a
+// search ($subjects: one search or a batch of them run level by level together; the caller keeps a
+// hub's other steps only for the search whose subject it is).
 // Facts are kept when their period overlaps [$from, $to] (ISO dates, compared on the precision
 // the stored date has: "2020" covers all of 2020).
 UNWIND $frontier AS fid
 MATCH (a:Entity {id: fid})
 WITH a, COUNT { (a)--() } AS degree
-WITH a, degree, a.id = $id OR degree <= $hub_degree AS open
+WITH a, degree, a.id IN $subjects OR degree <= $hub_degree AS open
 CALL (a, open) {
   // An open entity: every followed type. A hub: only structure types are expanded, so its tens
   // of thousands of affiliations are never read.
@@ -33,10 +35,10 @@ CALL (a, open) {
     AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
     AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
   RETURN collect({id: b.id, label: [x IN labels(b) WHERE x <> 'Entity'][0], name: coalesce(b.name, b.title), kind: b.kind,
-                  listed: b.concern_hops = 0,
+                  listed: b.concern_hops = 0, structure: type(r) IN $structure_types,
                   rel: {type: type(r), from: startNode(r).id, to: endNode(r).id, props: properties(r)}}) AS steps
 }
-RETURN a.id AS id, degree, open, steps
+RETURN a.id AS id, degree, steps
 
 // name: listings
 // The listings of the given entities that are in scope and in effect at $as_of.
@@ -50,9 +52,12 @@ RETURN eid AS entity, w.id AS watchlist_id, coalesce(w.name, w.id) AS watchlist_
        properties(l) AS props
 
 // name: subject
-// The subject of a question (any entity but PersonalData).
-MATCH (t:Entity {id: $id}) WHERE NOT t:PersonalData
-RETURN t.id AS id, [x IN labels(t) WHERE x <> 'Entity'][0] AS label, coalesce(t.name, t.title) AS name, t.kind AS kind
+// The subjects of questions (any entity but PersonalData), with what decides whether a concern-path
+// search can find anything: the concern proximity and the degree (hub rule).
+UNWIND $ids AS sid
+MATCH (t:Entity {id: sid}) WHERE NOT t:PersonalData
+RETURN t.id AS id, [x IN labels(t) WHERE x <> 'Entity'][0] AS label, coalesce(t.name, t.title) AS name, t.kind AS kind,
+       t.concern_hops AS concern_hops, COUNT { (t)--() } AS degree
 
 // name: baseline_paths
 // The plain variable-length baseline for the benchmark: every path up to $max_hops over the same

@@ -236,6 +236,7 @@ def _params(subject_id: str, f: PathFilters) -> dict[str, Any]:
     follow, structure = path_types()
     return {
         "id": subject_id,
+        "subjects": [subject_id],
         "types": f.relation_types or follow,
         "structure_types": structure,
         "min_confidence": f.min_confidence,
@@ -247,11 +248,138 @@ def _params(subject_id: str, f: PathFilters) -> dict[str, Any]:
     }
 
 
+async def subjects_info(db: Database, subject_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Label, name, kind, concern proximity and degree of each subject that exists (by id)."""
+    return {r["id"]: r for r in await db.read(cypher("paths", "subject"), {"ids": list(subject_ids)})}
+
+
 async def subject_info(db: Database, subject_id: str) -> dict[str, Any]:
-    rows = await db.read(cypher("paths", "subject"), {"id": subject_id})
-    if not rows:
+    found = await subjects_info(db, [subject_id])
+    if subject_id not in found:
         raise NotFound(f"no entity with id {subject_id!r}")
-    return rows[0]
+    return found[subject_id]
+
+
+class _Search:
+    """The state of one subject's breadth-first search; several run level by level together."""
+
+    def __init__(self, subject: dict[str, Any], f: PathFilters):
+        self.subject, self.f = subject, f
+        sid = subject["id"]
+        # reached: entity id -> (node info, the relationship that reached it, the entity it came from)
+        self.reached: dict[str, tuple[dict, dict | None, str | None]] = {sid: (subject, None, None)}
+        self.strength = {sid: 1.0}  # best product of hop weight x confidence over the shortest paths found
+        self.left_out: list[LeftOut] = []
+        self.explored = 0
+        # Concern proximity says no neighbour of a subject that is not a hub can reach a listed
+        # entity in the hops left: every depth is answered without a query (the subject itself
+        # is still checked for listings).
+        hops = subject.get("concern_hops")
+        hopeless = (hops is None or hops > f.max_hops) and subject.get("degree", 0) <= f.hub_degree
+        self.frontier = [] if hopeless else [sid]
+        if hopeless:
+            self.explored = f.max_hops
+
+    def absorb(self, depth: int, rows: dict[str, dict]) -> None:
+        """One level: ``rows`` holds the expansion of (at least) this search's frontier."""
+        f, sid = self.f, self.subject["id"]
+        self.explored = depth + 1
+        found: dict[str, tuple[float, dict, dict, str]] = {}
+        for node_id in self.frontier:
+            row = rows[node_id]
+            is_open = node_id == sid or row["degree"] <= f.hub_degree
+            if not is_open:
+                node = self.reached[node_id][0]
+                self.left_out.append(LeftOut("hub", f"links of this hub (degree {row['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
+                                             node_id, node.get("name"), row["degree"], depth))
+            for step in row["steps"]:
+                if step["id"] in self.reached or not (is_open or step["structure"]):
+                    continue
+                props = step["rel"]["props"]
+                weight = self.strength[node_id] * HOP_WEIGHTS.get(step["rel"]["type"], DEFAULT_HOP_WEIGHT) * float(props.get("confidence") or 0.0)
+                if step["id"] not in found or weight > found[step["id"]][0]:
+                    found[step["id"]] = (weight, step, step["rel"], node_id)
+        for node_id, (weight, step, rel, parent) in found.items():
+            self.reached[node_id] = (step, rel, parent)
+            self.strength[node_id] = weight
+        self.frontier = sorted(found)
+        if not self.frontier:  # nothing further can reach a listed entity: every depth is answered
+            self.explored = f.max_hops
+
+    def out_of_time(self, depth: int) -> None:
+        f = self.f
+        self.left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
+        self.frontier = []
+
+    def candidates(self) -> list[str]:
+        sid = self.subject["id"]
+        return sorted(node_id for node_id, (node, _, _) in self.reached.items() if node.get("listed") or node_id == sid)
+
+    def result(self, listing_rows: list[dict], elapsed_ms: float) -> ConcernPathsResult:
+        f, subject = self.f, self.subject
+        left_out = self.left_out
+        hubs = [lo for lo in left_out if lo.kind == "hub"]
+        if len(hubs) > MAX_HUBS:
+            hubs.sort(key=lambda lo: (lo.hops or 0, -(lo.degree or 0)))
+            left_out = [lo for lo in left_out if lo.kind != "hub"] + hubs[:MAX_HUBS]
+            left_out.append(LeftOut("hub", f"{len(hubs)} hubs on the way; the nearest {MAX_HUBS} are listed"))
+        listings: dict[str, list[Listing]] = {}
+        for row in listing_rows:
+            if row["entity"] in self.reached:
+                listings.setdefault(row["entity"], []).append(_listing(row))
+        paths = []
+        for target in listings:
+            chain, at = [], target
+            while self.reached[at][1] is not None:
+                chain.append(self.reached[at][1])
+                at = self.reached[at][2]
+            chain.reverse()
+            names = {node_id: self.reached[node_id][0].get("name") for node_id in {r["from"] for r in chain} | {r["to"] for r in chain}}
+            hops = [_hop(r, names) for r in chain]
+            score, parts = path_score(hops, listings[target], f.as_of)
+            node = self.reached[target][0]
+            paths.append(ConcernPath(target, node.get("name"), node.get("label"), node.get("kind"), hops, listings[target], score, parts))
+        paths.sort(key=lambda p: (-p.score, len(p.hops), p.target_id))
+        return ConcernPathsResult(subject["id"], subject["name"], subject["label"], f.max_hops, self.explored, f.as_of, bool(left_out),
+                                  left_out, paths, elapsed_ms)
+
+
+async def concern_paths_many(db: Database, subject_ids: list[str], filters: PathFilters | None = None) -> dict[str, ConcernPathsResult]:
+    """``concern_paths`` for many subjects at once (the population sweep): the searches advance
+    level by level together, one statement per level for all of them, and subjects that concern
+    proximity rules out cost no search at all. Each result is the one ``concern_paths`` gives,
+    except that the time budget (``time_budget_ms`` per subject) is shared by the batch."""
+    f = (filters or PathFilters()).validated()
+    started = time.perf_counter()
+    ids = list(dict.fromkeys(subject_ids))
+    infos = await subjects_info(db, ids)
+    missing = [sid for sid in ids if sid not in infos]
+    if missing:
+        raise NotFound(f"no entity with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    searches = [_Search({"id": sid, **infos[sid]}, f) for sid in ids]
+    params = _params(ids[0] if ids else "", f) | {"subjects": ids}
+    budget = f.time_budget_ms * max(len(ids), 1) / 1000.0
+    for depth in range(f.max_hops):
+        active = [s for s in searches if s.frontier]
+        if not active:
+            break
+        frontier = sorted({node_id for s in active for node_id in s.frontier})
+        remaining = budget - (time.perf_counter() - started)
+        rows = await read_within(db, _EXPAND, {**params, "frontier": frontier, "left": f.max_hops - depth - 1}, remaining) if remaining > 0 else None
+        if rows is None:
+            for s in active:
+                s.out_of_time(depth)
+            break
+        by_node = {row["id"]: row for row in rows}
+        for s in active:
+            s.absorb(depth, by_node)
+    candidates = sorted({node_id for s in searches for node_id in s.candidates()})
+    listing_rows = await db.read(cypher("paths", "listings"), {"ids": candidates, "lists": f.lists, "as_of": f.as_of}) if candidates else []
+    by_entity: dict[str, list[dict]] = {}
+    for row in listing_rows:
+        by_entity.setdefault(row["entity"], []).append(row)
+    elapsed = round((time.perf_counter() - started) * 1000, 2)
+    return {s.subject["id"]: s.result([r for c in s.candidates() for r in by_entity.get(c, [])], elapsed) for s in searches}
 
 
 async def concern_paths(db: Database, subject_id: str, filters: PathFilters | None = None) -> ConcernPathsResult:
@@ -259,71 +387,7 @@ async def concern_paths(db: Database, subject_id: str, filters: PathFilters | No
 
     ``partial`` is true when something was left out: hubs whose links were not followed
     (listed in ``left_out`` with their degree) or depths the time budget did not reach."""
-    f = (filters or PathFilters()).validated()
-    started = time.perf_counter()
-    subject = await subject_info(db, subject_id)
-    params = _params(subject_id, f)
-    budget = f.time_budget_ms / 1000.0
-    left_out: list[LeftOut] = []
-
-    # reached: entity id -> (node info, the relationship that reached it, the entity it came from)
-    reached: dict[str, tuple[dict, dict | None, str | None]] = {subject_id: ({"id": subject_id, **subject}, None, None)}
-    strength = {subject_id: 1.0}  # best product of hop weight x confidence over the shortest paths found
-    frontier, explored = [subject_id], 0
-    for depth in range(f.max_hops):
-        remaining = budget - (time.perf_counter() - started)
-        rows = await read_within(db, _EXPAND, {**params, "frontier": frontier, "left": f.max_hops - depth - 1}, remaining) if remaining > 0 else None
-        if rows is None:
-            left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
-            break
-        explored = depth + 1
-        found: dict[str, tuple[float, dict, dict, str]] = {}
-        for row in rows:
-            if not row["open"]:
-                node = reached[row["id"]][0]
-                left_out.append(LeftOut("hub", f"links of this hub (degree {row['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
-                                        row["id"], node.get("name"), row["degree"], depth))
-            for step in row["steps"]:
-                if step["id"] in reached:
-                    continue
-                props = step["rel"]["props"]
-                weight = strength[row["id"]] * HOP_WEIGHTS.get(step["rel"]["type"], DEFAULT_HOP_WEIGHT) * float(props.get("confidence") or 0.0)
-                if step["id"] not in found or weight > found[step["id"]][0]:
-                    found[step["id"]] = (weight, step, step["rel"], row["id"])
-        for node_id, (weight, step, rel, parent) in found.items():
-            reached[node_id] = (step, rel, parent)
-            strength[node_id] = weight
-        frontier = sorted(found)
-        if not frontier:  # nothing further can reach a listed entity: every depth is answered
-            explored = f.max_hops
-            break
-    hubs = [lo for lo in left_out if lo.kind == "hub"]
-    if len(hubs) > MAX_HUBS:
-        hubs.sort(key=lambda lo: (lo.hops or 0, -(lo.degree or 0)))
-        left_out = [lo for lo in left_out if lo.kind != "hub"] + hubs[:MAX_HUBS]
-        left_out.append(LeftOut("hub", f"{len(hubs)} hubs on the way; the nearest {MAX_HUBS} are listed"))
-
-    candidates = sorted(node_id for node_id, (node, _, _) in reached.items() if node.get("listed") or node_id == subject_id)
-    listing_rows = await db.read(cypher("paths", "listings"), {"ids": candidates, "lists": f.lists, "as_of": f.as_of})
-    listings: dict[str, list[Listing]] = {}
-    for row in listing_rows:
-        listings.setdefault(row["entity"], []).append(_listing(row))
-
-    paths = []
-    for target in listings:
-        chain, at = [], target
-        while reached[at][1] is not None:
-            chain.append(reached[at][1])
-            at = reached[at][2]
-        chain.reverse()
-        names = {node_id: reached[node_id][0].get("name") for node_id in {r["from"] for r in chain} | {r["to"] for r in chain}}
-        hops = [_hop(r, names) for r in chain]
-        score, parts = path_score(hops, listings[target], f.as_of)
-        node = reached[target][0]
-        paths.append(ConcernPath(target, node.get("name"), node.get("label"), node.get("kind"), hops, listings[target], score, parts))
-    paths.sort(key=lambda p: (-p.score, len(p.hops), p.target_id))
-    return ConcernPathsResult(subject_id, subject["name"], subject["label"], f.max_hops, explored, f.as_of, bool(left_out), left_out, paths,
-                              round((time.perf_counter() - started) * 1000, 2))
+    return (await concern_paths_many(db, [subject_id], filters))[subject_id]
 
 
 async def warm_up(db: Database) -> None:

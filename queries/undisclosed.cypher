@@ -1,24 +1,31 @@
 // name: latest_disclosure
-// The person's latest disclosure that is not superseded (highest version, then latest
+// Each person's latest disclosure that is not superseded (highest version, then latest
 // submission), submitted on or before $as_of when given.
-MATCH (p:Entity:Person {id: $id})-[:SUBMITTED]->(d:Disclosure)
-WHERE coalesce(d.superseded, false) = false
-  AND ($as_of IS NULL OR d.submitted_at IS NULL OR d.submitted_at <= $as_of + 'T99')
-RETURN d.id AS id, d.version AS version, d.submitted_at AS submitted_at, d.document AS document
-ORDER BY coalesce(d.version, 0) DESC, coalesce(d.submitted_at, '') DESC
-LIMIT 1
+UNWIND $ids AS pid
+MATCH (p:Entity:Person {id: pid})
+CALL (p) {
+  MATCH (p)-[:SUBMITTED]->(d:Disclosure)
+  WHERE coalesce(d.superseded, false) = false
+    AND ($as_of IS NULL OR d.submitted_at IS NULL OR d.submitted_at <= $as_of + 'T99')
+  RETURN d
+  ORDER BY coalesce(d.version, 0) DESC, coalesce(d.submitted_at, '') DESC
+  LIMIT 1
+}
+RETURN p.id AS person_id, d.id AS id, d.version AS version, d.submitted_at AS submitted_at, d.document AS document
 
 // name: own_disclosures
-// Every disclosure the person ever submitted (their evidence is not open-source evidence).
-MATCH (p:Entity:Person {id: $id})-[:SUBMITTED]->(d:Disclosure)
-RETURN collect(d.id) AS ids
+// Every disclosure each person ever submitted (their evidence is not open-source evidence).
+UNWIND $ids AS pid
+MATCH (p:Entity:Person {id: pid})-[:SUBMITTED]->(d:Disclosure)
+RETURN p.id AS person_id, collect(d.id) AS ids
 
 // name: person_links
-// The person's disclosable links: appointments, advisory roles, program participation, support
+// Each person's (of $ids) disclosable links: appointments, advisory roles, program participation, support
 // and contracts. `counterparties` are the organizations the link is with — the organization
 // itself, a grant's funders, a contract's other parties — plus their decided SAME_AS twins, so
 // that "same resolved organization" compares resolved identities.
-MATCH (p:Entity:Person {id: $id})-[r:AFFILIATED_WITH|ADVISES|PARTICIPATES_IN|FUNDED_BY|RECEIVED|PARTY_TO]->(x:Entity)
+UNWIND $ids AS pid
+MATCH (p:Entity:Person {id: pid})-[r:AFFILIATED_WITH|ADVISES|PARTICIPATES_IN|FUNDED_BY|RECEIVED|PARTY_TO]->(x:Entity)
 CALL (x) {
   OPTIONAL MATCH (x:Grant)-[:FUNDED_BY]->(f:Organization)
   WITH x, collect(f) AS funders
@@ -36,6 +43,6 @@ CALL (x) {
     AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
   RETURN [y IN collect(DISTINCT w.id) WHERE y IS NOT NULL] AS list_ids
 }
-RETURN type(r) AS relation, properties(r) AS props, x.id AS target_id, coalesce(x.name, x.title) AS target_name,
+RETURN p.id AS person_id, type(r) AS relation, properties(r) AS props, x.id AS target_id, coalesce(x.name, x.title) AS target_name,
        [l IN labels(x) WHERE l <> 'Entity'][0] AS target_label, x.kind AS target_kind,
        counterparties, counterparty_names, list_ids

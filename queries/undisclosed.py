@@ -117,17 +117,8 @@ def matches(open_link: LinkFact, disclosed: LinkFact) -> bool:
     return overlaps(open_link.start, open_link.end, disclosed.start, disclosed.end) and overlaps(disclosed.start, disclosed.end, open_link.start, open_link.end)
 
 
-async def undisclosed_links(db: Database, person_id: str, *, as_of: str | None = None) -> UndisclosedResult:
-    """Links of ``person_id`` found in open sources that the latest disclosure does not match."""
-    as_of = parse_day(as_of)
-    subject, latest_rows, own_rows, rows = await asyncio.gather(
-        subject_info(db, person_id),
-        db.read(cypher("undisclosed", "latest_disclosure"), {"id": person_id, "as_of": as_of}),
-        db.read(cypher("undisclosed", "own_disclosures"), {"id": person_id}),
-        db.read(cypher("undisclosed", "person_links"), {"id": person_id, "as_of": as_of}),
-    )
-    latest = DisclosureRef(latest_rows[0]["id"], latest_rows[0]["version"], latest_rows[0]["submitted_at"]) if latest_rows else None
-    own = set(own_rows[0]["ids"]) if own_rows else set()
+def _compare(person_id: str, name: str | None, latest_row: dict | None, own: set[str], rows: list[dict]) -> UndisclosedResult:
+    latest = DisclosureRef(latest_row["id"], latest_row["version"], latest_row["submitted_at"]) if latest_row else None
     latest_ids = {latest.id} if latest else set()
 
     open_links: list[tuple[LinkFact, list[dict]]] = []
@@ -162,4 +153,28 @@ async def undisclosed_links(db: Database, person_id: str, *, as_of: str | None =
     disclosed_only = [d for d, _ in disclosed if id(d) not in used and not any(d is link for link, _ in open_links)]
     note = (f"compared with disclosure {latest.id} (version {latest.version})" if latest
             else "no disclosure on file: every open-source link is listed, which is not itself a finding of concealment")
-    return UndisclosedResult(person_id, subject["name"], latest, undisclosed, matched, disclosed_only, note)
+    return UndisclosedResult(person_id, name, latest, undisclosed, matched, disclosed_only, note)
+
+
+async def undisclosed_links_many(db: Database, persons: dict[str, str | None], *, as_of: str | None = None) -> dict[str, UndisclosedResult]:
+    """``undisclosed_links`` for many persons (id -> name) with three statements for the whole
+    batch (a population sweep)."""
+    as_of = parse_day(as_of)
+    params = {"ids": list(persons), "as_of": as_of}
+    latest_rows, own_rows, rows = await asyncio.gather(
+        db.read(cypher("undisclosed", "latest_disclosure"), params),
+        db.read(cypher("undisclosed", "own_disclosures"), params),
+        db.read(cypher("undisclosed", "person_links"), params),
+    )
+    latest = {r["person_id"]: r for r in latest_rows if r["id"] is not None}
+    own = {r["person_id"]: set(r["ids"]) for r in own_rows}
+    links: dict[str, list[dict]] = {}
+    for row in rows:
+        links.setdefault(row["person_id"], []).append(row)
+    return {pid: _compare(pid, name, latest.get(pid), own.get(pid, set()), links.get(pid, [])) for pid, name in persons.items()}
+
+
+async def undisclosed_links(db: Database, person_id: str, *, as_of: str | None = None) -> UndisclosedResult:
+    """Links of ``person_id`` found in open sources that the latest disclosure does not match."""
+    subject = await subject_info(db, person_id)
+    return (await undisclosed_links_many(db, {person_id: subject["name"]}, as_of=as_of))[person_id]
