@@ -1,5 +1,7 @@
-"""A sweep over two versions of the real METI End User List yields exactly the expected diff,
-stores its results and writes every output (JSON, injection-safe CSV, HTML, dossiers, webhook)."""
+"""A sweep over two versions of the real METI End User List — through the real ingest registry,
+entity resolution and queries.assess with two real rule packs — yields exactly the expected
+diff, stores its results and writes every output (JSON, injection-safe CSV, HTML, dossiers,
+webhook)."""
 
 from __future__ import annotations
 
@@ -14,16 +16,22 @@ from graph.writer import GraphWriter, NodeRecord
 from ingest.sweep import store
 from ingest.sweep.runner import run_sweep
 from kizuna.errors import SourceUnreadable
-from kizuna.ids import identifier_id, make_id
+from ingest.base import list_watchlist_id
+from ingest.meti import LIST_KEY
+from kizuna.ids import make_id
 from queries.sweep import get_sweep, list_sweeps, sweep_results
-from tests.sweep_support import sweep_standins  # noqa: F401 — autouse fixture
-from tests.sweep_support import EV, craft_people, definition, meti_rows, person, write_rows
+from tests.sweep_support import EV, craft_people, definition, local_org, meti_org, meti_rows, person, write_rows
 
-WL = identifier_id("wl", "list", "meti-eul")
+WL = list_watchlist_id(LIST_KEY)
 
 
-def listed(name: str) -> str:
-    return make_id("org", WL, name)
+def path_key(subject: str, target: str) -> str:
+    """A concern-path finding's key: deterministic from its kind, subject and listed target."""
+    return make_id("fnd", "concern_path", subject, target)
+
+
+def meti_source(published: str) -> list[dict]:
+    return [{"name": "meti", "format": "meti", "path": "list.csv", "options": {"published": published}}]
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -53,65 +61,73 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
             r["wmd_type_code"] = "N,M"  # crafted: the listing's reason changes in v2
     assert base[60]["wmd_type_code"] != "N,M"
 
-    # the research graph: who is affiliated with organizations that carry listed names
+    # the research graph: who is affiliated with organizations the METI list names ("meti:" keys
+    # are the organizations the real METI ingestor writes for those names)
     await craft_people(
         graph,
         {
-            "keep": [("keep", base[50]["name"])],
-            "removed": [("removed", base[12]["name"])],
+            "keep": [("meti:keep", base[50]["name"])],
+            "removed": [("meti:removed", base[12]["name"])],
             "added": [("dept", "Department of Applied Physics")],
-            "changed": [("changed", changed_name)],
+            "changed": [("meti:changed", changed_name)],
             "clean": [("clean", "Kizuna Test University")],
             "thin": [],
         },
-        extra_orgs={"added-parent": base[102]["name"]},
-        part_of=[("dept", "added-parent")],
+        extra_orgs={"meti:added-parent": base[102]["name"]},
+        part_of=[("dept", "meti:added-parent")],
     )
     # a webhook receiver on a free port
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Hook.received.clear()
-    defn = definition(tmp_path, outputs={"directory": "out", "formats": ["json", "csv", "html", "dossier_html", "dossier_pdf"],
-                                         "dossiers_for": "changed",
-                                         "webhook": {"url": f"http://127.0.0.1:{server.server_port}/hook"}})
+    outputs = {"directory": "out", "formats": ["json", "csv", "html", "dossier_html", "dossier_pdf"], "dossiers_for": "changed",
+               "webhook": {"url": f"http://127.0.0.1:{server.server_port}/hook"}}
     try:
         write_rows(tmp_path / "list.csv", header, v1)
+        defn = definition(tmp_path, outputs=outputs, sources=meti_source("2025-01-15"))
         first = await run_sweep(graph, defn)
         again = await run_sweep(graph, defn)  # nothing changed: no re-ingest, empty diff
         write_rows(tmp_path / "list.csv", header, v2)
-        second = await run_sweep(graph, defn)
+        second = await run_sweep(graph, definition(tmp_path, outputs=outputs, sources=meti_source("2025-06-01")))
     finally:
         server.shutdown()
 
     # first sweep: baseline; ingest of v1 counted against the file
     assert first["diff"]["baseline"] is True
     meti = first["counts"]["sources"][0]
-    assert (meti["records"], meti["delisted"], meti["skipped"]) == (115, 0, [])
+    assert (meti["records"], meti["delisted"], meti["skipped"]) == (115, 0, 0)
     assert again["counts"]["sources"] == [{"source": "meti", "unchanged": True}]
     assert again["diff"]["counts"]["new_findings"] == 0 and again["diff"]["previous_sweep"] == first["id"]
+    assert again["diff"]["counts"] == {k: 0 for k in again["diff"]["counts"]}  # same graph: identical finding keys
     assert second["counts"]["sources"][0]["delisted"] == 5
     assert second["diff"]["previous_sweep"] == again["id"]
 
     d = second["diff"]
-    keyof = lambda name: f"concern_path:{listed(name)}:{WL}"  # noqa: E731
-    assert [(i["subject_id"], i["key"]) for i in d["new_findings"]] == [(person("added"), keyof(base[102]["name"]))]
-    assert [(i["subject_id"], i["key"]) for i in d["removed_findings"]] == [(person("removed"), keyof(base[12]["name"]))]
+    assert [(i["subject_id"], i["key"]) for i in d["new_findings"]] == [
+        (person("added"), path_key(person("added"), meti_org(base[102]["name"])))]
+    assert [(i["subject_id"], i["key"]) for i in d["removed_findings"]] == [
+        (person("removed"), path_key(person("removed"), meti_org(base[12]["name"])))]
     assert [(i["subject_id"], i["key"], i["fields"]) for i in d["changed_findings"]] == [
-        (person("changed"), keyof(changed_name), ["listing.reason"])]
+        (person("changed"), path_key(person("changed"), meti_org(changed_name)), ["listing.reason"])]
+    assert d["changed_findings"][0]["before"]["listing"]["reason"] != d["changed_findings"][0]["finding"]["evidence"][-1]["reason"]
     assert d["new_paths"] == d["new_findings"] and d["broken_paths"] == d["removed_findings"]
+    # a listed tie within two hops: the Japanese pack's proportionate measure (tier low, MITIGATE);
+    # the US DoD matrix reads only US lists
     assert sorted((c["subject_id"], c["before"], c["after"]) for c in d["tier_changes"]) == sorted([
-        (person("added"), "none", "elevated"), (person("removed"), "elevated", "none")])  # 3 hops: elevated under us_dod_matrix
+        (person("added"), "none", "low"), (person("removed"), "low", "none")])
     assert sorted((c["subject_id"], c["before"], c["after"]) for c in d["recommendation_changes"]) == sorted([
         (person("added"), "ACCEPT", "MITIGATE"), (person("removed"), "MITIGATE", "ACCEPT")])
     assert d["errors"] == [] and d["new_subjects"] == [] and d["dropped_subjects"] == []
 
-    # evidence hop by hop: the new path runs person > department > parent > (SAME_AS) listed entity > list
+    # evidence hop by hop: the new path runs person > department > listed parent > list
     new = d["new_findings"][0]["finding"]
-    assert new["hops"] == 3
-    assert [e["relation"] for e in new["evidence"]] == ["AFFILIATED_WITH", "PART_OF", "SAME_AS", "LISTED_ON"]
+    assert new["hops"] == 2 and new["rules"] == ["jp-cao-mext/jp-listed-tie"]
+    assert new["path"] == [person("added"), local_org("dept"), meti_org(base[102]["name"])]
+    assert [e["relation"] for e in new["evidence"]] == ["AFFILIATED_WITH", "PART_OF", "LISTED_ON"]
+    assert new["evidence"][-1]["start"] == "2025-06-01" and new["evidence"][-1]["to"] == WL
     assert all(e["sources"] for e in new["evidence"])
-    assert "line" in new["evidence"][-1]["locators"][0]
-    # the removed finding keeps the evidence of the previous sweep
+    assert "src:test:crafted" in new["evidence"][0]["sources"]
+    # the removed finding keeps the evidence of the previous sweep (the listing still in effect then)
     assert d["removed_findings"][0]["finding"]["evidence"][-1]["end"] is None
 
     # stored: one result per subject, readable back for the API
@@ -119,8 +135,9 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
     assert stored["status"] == "completed" and stored["diff"]["counts"] == d["counts"]
     results = {r["subject_id"]: r for r in await sweep_results(graph, second["id"])}
     assert len(results) == 6
-    assert results[person("thin")]["recommendation"] == "INSUFFICIENT_INFORMATION"
-    assert results[person("clean")]["recommendation"] == "ACCEPT"
+    assert (results[person("thin")]["tier"], results[person("thin")]["recommendation"]) == ("none", "INSUFFICIENT_INFORMATION")
+    assert (results[person("clean")]["tier"], results[person("clean")]["recommendation"]) == ("none", "ACCEPT")
+    assert (results[person("keep")]["tier"], results[person("keep")]["recommendation"]) == ("low", "MITIGATE")
     assert [s["id"] for s in await list_sweeps(graph, "meti-nightly")] == [second["id"], again["id"], first["id"]]
 
     # the shape the GraphQL sweep/sweeps operations serve (api/backends.py)
@@ -159,23 +176,22 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
 async def test_per_item_errors_are_collected_and_the_sweep_goes_on(graph, tmp_path, shared_data):
     header, rows = meti_rows(shared_data)
     write_rows(tmp_path / "list.csv", header, rows[:20])
-    await craft_people(graph, {"a": [("a", rows[3]["name"])], "b": [("b", "Unlisted Institute")]})
+    await craft_people(graph, {"a": [("meti:a", rows[3]["name"])], "b": [("b", "Unlisted Institute")]})
     defn = definition(tmp_path, id="meti-ids", population={"kind": "ids", "ids": [person("a"), "per:does-not-exist", person("b")]},
                       outputs={"directory": "out", "formats": ["csv", "dossier_html"], "dossiers_for": "all", "max_dossiers": 1})
     record = await run_sweep(graph, defn)
     assert record["status"] == "completed" and record["counts"]["errors"] == 1
     # the dossier cap keeps the most serious subject
     assert record["outputs"]["dossiers"] == [person("a").replace(":", "_")] and record["outputs"]["dossiers_skipped"] == 2
-    assert record["diff"]["errors"] == [{"subject_id": "per:does-not-exist",
-                                         "error": "subject not found (no Person, Organization or Project with this id)"}]
+    assert record["diff"]["errors"] == [{"subject_id": "per:does-not-exist", "error": "no entity with id 'per:does-not-exist'"}]
     results = {r["subject_id"]: r for r in await sweep_results(graph, record["id"])}
-    assert results[person("a")]["tier"] == "elevated" and results[person("b")]["tier"] == "none"
+    assert [(results[person(k)]["tier"], results[person(k)]["recommendation"]) for k in "ab"] == [("low", "MITIGATE"), ("none", "ACCEPT")]
 
 
 async def test_csv_output_is_safe_against_formula_injection(graph, tmp_path):
     evil_person, evil_entity = '=HYPERLINK("http://x","click")', "@SUM(1+1)"
-    (tmp_path / "list.csv").write_text(f'no,name,aliases,wmd_type_code\n1,"{evil_entity}",,-1\n', encoding="utf-8")
-    await craft_people(graph, {"x": [("x", evil_entity)]})
+    (tmp_path / "list.csv").write_text(f'no,name,country_en,aliases,wmd_type_code\n1,"{evil_entity}",Nowhere,,-1\n', encoding="utf-8")
+    await craft_people(graph, {"x": [("meti:x", evil_entity)]})
     await GraphWriter(graph).write_nodes([NodeRecord("Person", person("x"), {"name": evil_person}, EV)])
     defn = definition(tmp_path, id="meti-evil", population={"kind": "ids", "ids": [person("x")]},
                       outputs={"directory": "out", "formats": ["csv"]})
@@ -194,8 +210,8 @@ async def test_an_unreadable_source_stops_the_sweep_before_anything_is_written(g
         await run_sweep(graph, defn)
     assert await list_sweeps(graph, "meti-missing") == []
     (tmp_path / "list.csv").write_text("no,title\n1,x\n", encoding="utf-8")
-    with pytest.raises(SourceUnreadable, match="has no 'name' column"):
+    with pytest.raises(SourceUnreadable, match="lacks the column"):
         await run_sweep(graph, defn)
     assert (await graph.read("MATCH (w:Watchlist) RETURN count(w) AS n"))[0]["n"] == 0
     failed = await list_sweeps(graph, "meti-missing")
-    assert [s["status"] for s in failed] == ["failed"] and "has no 'name' column" in failed[0]["error"]
+    assert [s["status"] for s in failed] == ["failed"] and "lacks the column(s) name, country_en" in failed[0]["error"]

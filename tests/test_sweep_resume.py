@@ -19,7 +19,6 @@ from ingest.sweep import checkpoint
 from ingest.sweep.runner import PAUSE_ENV, run_sweep
 from kizuna.errors import Conflict
 from queries.sweep import list_sweeps, sweep_results
-from tests.sweep_support import sweep_standins  # noqa: F401 — autouse fixture
 from tests.sweep_support import craft_people, definition, meti_rows, write_rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,7 +36,7 @@ async def _population(graph, tmp_path, shared_data) -> None:
         if i % 4 == 3:
             people[f"p{i:02d}"] = [(f"plain{i}", f"Unlisted Institute {i}")]
         else:
-            people[f"p{i:02d}"] = [(f"org{i}", rows[i]["name"])]
+            people[f"p{i:02d}"] = [(f"meti:org{i}", rows[i]["name"])]
     await craft_people(graph, people)
 
 

@@ -121,10 +121,9 @@ def test_two_sweeps_started_in_the_same_second_are_distinct():
     assert a["id"] != b["id"] and a["id"].startswith("swp:")
 
 
-def test_unknown_stand_in_packs_are_refused_up_front(monkeypatch):
-    from ingest.sweep.steps import STANDINS_ENV, check_packs
+def test_unknown_rule_packs_are_refused_up_front():
+    from ingest.sweep.steps import check_packs
 
-    monkeypatch.setenv(STANDINS_ENV, "all")
-    check_packs(["default", "jp_mext"])
-    with pytest.raises(InvalidInput, match="unknown rule pack"):
-        check_packs(["default", "nope"])
+    check_packs(["jp-cao-mext", "us-dod-matrix"])  # the real packs of queries/rules/
+    with pytest.raises(InvalidInput, match="nope"):
+        check_packs(["jp-cao-mext", "nope"])
