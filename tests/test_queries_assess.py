@@ -132,3 +132,68 @@ async def test_exhausted_time_budget_is_not_a_clean_bill(graph):
     a = await assess(graph, "per:ken", as_of=AS_OF, time_budget_ms=1)
     assert a.recommendation == "INSUFFICIENT_INFORMATION"
     assert any("concern paths explored only" in m for m in a.coverage.missing)
+
+
+async def test_assess_many_gives_exactly_what_assess_gives_one_by_one(graph):
+    """The sweep's batch (one statement per question for all subjects, searches advancing level
+    by level together) must not mix subjects up: every answer equals the single-subject one."""
+    import dataclasses
+
+    import pytest
+
+    from kizuna.errors import InvalidInput, NotFound
+    from queries.assess import assess_many
+
+    await scenario(graph)
+    g = GraphBuilder()
+    g.org("org:partner", "Partner Co", kind="company", lei="LEI0001")
+    g.org("org:parent-co", "Listed Parent Co", kind="company")
+    g.rel("OWNED_BY", "org:partner", "org:parent-co", share=0.6, source="src:registry")
+    g.listed("org:parent-co", "wl:us-dod-1286", start="2020")
+    # Ken also co-authored with Mia (at the Named Institute) and holds a grant funded by the partner's parent
+    g.node("Publication", "pub:1", title="Joint paper", year=2024)
+    g.rel("AUTHORED", "per:ken", "pub:1", source="src:openalex")
+    g.rel("AUTHORED", "per:mia", "pub:1", source="src:openalex")
+    g.node("Grant", "grt:1", title="Coatings grant")
+    g.rel("RECEIVED", "per:ken", "grt:1", start="2024", source="src:grants")
+    g.rel("FUNDED_BY", "grt:1", "org:parent-co", start="2024", source="src:grants")
+    # Tom has an agreement with the Named Institute stating no clauses
+    g.node("Contract", "ctr:1", title="Visiting agreement")
+    g.rel("PARTY_TO", "per:tom", "ctr:1", start="2024", source="src:contracts")
+    g.rel("PARTY_TO", "org:nro", "ctr:1", start="2024", source="src:contracts")
+    # Far away from every list: concern proximity lets the batch skip the search
+    g.person("per:far", "Far Away", orcid="0000-0000-0000-0009")
+    g.org("org:far", "Remote College")
+    g.rel("AFFILIATED_WITH", "per:far", "org:far", start="2019", source="src:orcid")
+    await g.write(graph)
+
+    ids = ["per:ken", "per:mia", "per:tom", "per:nell", "per:far", "prj:q", "prj:m", "prj:empty", "org:partner", "org:nro",
+           "per:missing", "tech:strac:quantum", "per:mia"]
+    many = await assess_many(graph, ids, as_of=AS_OF, time_budget_ms=BUDGET)
+    assert len(many) == len(ids)
+
+    def plain(a):
+        return dataclasses.replace(a, elapsed_ms=0.0)
+
+    kinds = set()
+    for sid, got in zip(ids, many):
+        if sid == "per:missing":
+            assert isinstance(got, NotFound)
+            with pytest.raises(NotFound):
+                await assess(graph, sid, as_of=AS_OF, time_budget_ms=BUDGET)
+            continue
+        if sid.startswith("tech:"):
+            assert isinstance(got, InvalidInput)
+            with pytest.raises(InvalidInput, match="is a TechnologyArea"):
+                await assess(graph, sid, as_of=AS_OF, time_budget_ms=BUDGET)
+            continue
+        one = await assess(graph, sid, as_of=AS_OF, time_budget_ms=BUDGET)
+        assert plain(got) == plain(one), sid
+        kinds |= {f.kind for f in one.findings}
+    # the comparison covers every question the assessment asks
+    assert kinds >= {"concern_path", "undisclosed", "funding", "coauthorship", "contract"}
+    assert len({a.recommendation for a in many if not isinstance(a, Exception)}) >= 3
+    # the subject concern proximity rules out (no listed entity within reach) was answered without a search
+    assert (await graph.read("MATCH (p:Person {id: 'per:far'}) RETURN p.concern_hops AS hops"))[0]["hops"] is None
+    far = many[ids.index("per:far")]
+    assert [f.kind for f in far.findings] == ["undisclosed"] and not far.coverage.partial_paths
