@@ -1,17 +1,22 @@
-"""Sweep benchmark: re-assess 10k, 50k and 100k subjects on a generated research graph.
+"""Sweep benchmark: re-assess 10k, 50k and 100k subjects on the generated research graph.
 
-The graph: researchers affiliated with labs, labs part of departments, departments part of
-universities (hubs with thousands of affiliates), some universities supervised by agencies that
-are listed on one of two watchlists — so concern paths are 4 hops long (person > lab > department
-> university > agency) — plus second affiliations and direct advisory links (1 hop). The sweep
-uses two rule packs. Figures: subjects/s at each size (one process and split over worker
-processes), the total run time, and the ratio to a baseline measured in the same run: the same
-assessment done one subject per query with no batching and no storing.
+The graph is the shared bench graph (bench/graphgen.py: ~1M nodes at scale 1.0, Zipf-sized
+organizations with 10k+ affiliates, six watchlists, concern proximity built), generated once
+per scale into var/bench/graph-scale<scale> and reused. The population: researchers and some
+projects of that graph (a seeded random sample, so every size is the same mix), re-assessed by
+`run_sweep` with queries.assess.assess_many — concern paths up to 4 hops, two real rule packs
+(queries/rules/), every result stored as the sweep's checkpoint — split over worker processes.
 
-Target (issue 8): 100k subjects in <= 10 minutes on 2 cores, scaling close to linear.
+Figures: subjects/s at each size, the ratio of each size's rate to the smallest size's (1.0 =
+linear scaling), the projected time for 100k subjects, per-step timings of one batch-assessing
+process (where the time goes), and the ratio to a baseline measured in the same run: the same
+assessment one subject at a time (queries.assess.assess, nothing stored). The load average is
+printed with every figure: on a shared machine the figures are only indicative.
 
-    python -m bench.sweep [--sizes 10000,50000,100000] [--workers 2] [--batch 500]
-    (NEO4J_URI/NEO4J_PASSWORD to use a running, EMPTY server; otherwise a private one is started)
+Target (issue 8): 100k subjects in <= 10 minutes on 2 cores (~167 subjects/s), close to linear.
+
+    python -m bench.sweep --scale 1.0 --sizes 10000,50000,100000      # the acceptance figures
+    python -m bench.sweep --scale 0.1 --sizes 1000,5000,10000         # quick, while developing
 """
 
 from __future__ import annotations
@@ -24,163 +29,142 @@ import os
 import random
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
-from bench.harness import private_neo4j
+from bench.graphgen import Shape, bench_graph
 from graph.db import Database
-from graph.provenance import Evidence
-from graph.schema import apply_schema
-from graph.writer import GraphWriter, NodeRecord, RelRecord
 from ingest.sweep import steps
 from ingest.sweep.runner import run_sweep
-from kizuna.settings import Settings
+from queries.assess import assess
 
 OUT = Path(__file__).resolve().parent / "out"
-EV = Evidence("src:bench:sweep", "generated", "2026-01-01T00:00:00+00:00", "bench", 0.9)
-#: Two rule packs per run: the stand-in's hop-count packs, or two of queries/rules/ with the real assess.
-PACKS_BY_MODE = {"standin": ["default", "us_dod_matrix"], "real": ["us-dod-matrix", "us-nsf-trust"]}
-PACKS = PACKS_BY_MODE["standin"]
+AS_OF = "2026-01-01"
 
 
-@contextmanager
-def neo4j(heap_mb: int, pagecache_mb: int, home: str | None):
-    """NEO4J_URI if set; else a private server — in ``home`` (kept, so a re-run skips generating
-    the graph) or in a temporary folder removed afterwards."""
-    if os.environ.get("NEO4J_URI"):
-        yield Settings()
-        return
-    with private_neo4j(heap_mb, pagecache_mb, home=home) as settings:
-        yield settings
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
-def person_id(i: int) -> str:
-    return f"per:bench:{i}"
-
-
-async def generate(db: Database, people: int, seed: int = 8) -> dict[str, int]:
-    """Write the bench graph through the GraphWriter (with provenance); returns its counts."""
+def population(scale: float, size: int, project_share: float, seed: int = 8) -> list[str]:
+    """``size`` subjects of the generated graph: researchers and (``project_share``) projects."""
+    shape = Shape.scaled(scale)
+    projects = min(int(size * project_share), shape.projects)
+    persons = size - projects
+    if persons > shape.persons:
+        raise SystemExit(f"scale {scale} has {shape.persons:,} researchers and {shape.projects:,} projects: "
+                         f"too few for {size:,} subjects (use a larger --scale or smaller --sizes)")
     rng = random.Random(seed)
-    labs, depts = max(people // 8, 10), max(people // 80, 5)
-    univs, agencies = max(people // 800, 3), 40
-    nodes: list[NodeRecord] = [NodeRecord("Watchlist", f"wl:bench:{w}", {"name": f"Bench list {w}"}, EV) for w in "AB"]
-    nodes += [NodeRecord("Organization", f"org:agency:{a}", {"name": f"Agency {a}", "kind": "government_body"}, EV) for a in range(agencies)]
-    nodes += [NodeRecord("Organization", f"org:univ:{u}", {"name": f"University {u}", "kind": "university"}, EV) for u in range(univs)]
-    nodes += [NodeRecord("Organization", f"org:dept:{d}", {"name": f"Department {d}"}, EV) for d in range(depts)]
-    nodes += [NodeRecord("Organization", f"org:lab:{x}", {"name": f"Lab {x}"}, EV) for x in range(labs)]
-    nodes += [NodeRecord("Person", person_id(i), {"name": f"Researcher {i}"}, EV) for i in range(people)]
-    rels: list[RelRecord] = []
-    for a in range(agencies):
-        if a < 20:
-            rels.append(RelRecord("LISTED_ON", f"org:agency:{a}", "wl:bench:A", {"start": "2020-01-01", "reason": "bench"}, EV))
-        elif a < 30:
-            rels.append(RelRecord("LISTED_ON", f"org:agency:{a}", "wl:bench:B", {"start": "2021-06-01", "reason": "bench"}, EV))
-    for u in range(univs):
-        if rng.random() < 0.3:
-            rels.append(RelRecord("SUPERVISED_BY", f"org:univ:{u}", f"org:agency:{rng.randrange(agencies)}", {}, EV))
-    rels += [RelRecord("PART_OF", f"org:dept:{d}", f"org:univ:{d % univs}", {}, EV) for d in range(depts)]
-    rels += [RelRecord("PART_OF", f"org:lab:{x}", f"org:dept:{x % depts}", {}, EV) for x in range(labs)]
-    for i in range(people):
-        rels.append(RelRecord("AFFILIATED_WITH", person_id(i), f"org:lab:{rng.randrange(labs)}", {"role": "researcher", "start": "2019-04-01"}, EV))
-        if rng.random() < 0.5:
-            rels.append(RelRecord("AFFILIATED_WITH", person_id(i), f"org:lab:{rng.randrange(labs)}", {"role": "visiting", "start": "2022-01-01"}, EV, key="2"))
-        if rng.random() < 0.02:
-            rels.append(RelRecord("ADVISES", person_id(i), f"org:agency:{rng.randrange(agencies)}", {"role": "adviser"}, EV))
-    writer = GraphWriter(db, batch_size=5000)
-    report = await writer.write(nodes, rels)
-    assert not report.missing_endpoints
-    return {"nodes": report.nodes, "relationships": report.relationships, "labs": labs, "departments": depts, "universities": univs}
+    ids = [f"per:g{i}" for i in rng.sample(range(shape.persons), persons)]
+    ids += [f"prj:g{i}" for i in rng.sample(range(shape.projects), projects)]
+    rng.shuffle(ids)
+    return ids
 
 
-def write_definition(folder: Path, ident: str, ids: list[str], workers: int, batch: int) -> Path:
-    raw = {"id": ident, "population": {"kind": "ids", "ids": ids}, "lists": ["wl:bench:A", "wl:bench:B"], "packs": PACKS,
-           "max_hops": 4, "workers": workers, "batch_size": batch, "as_of": {"policy": "fixed", "date": "2026-01-01"},
+def write_definition(folder: Path, ident: str, ids: list[str], args) -> Path:
+    raw = {"id": ident, "population": {"kind": "ids", "ids": ids}, "lists": [], "packs": args.packs.split(","),
+           "max_hops": args.max_hops, "workers": args.workers, "batch_size": args.batch, "as_of": {"policy": "fixed", "date": AS_OF},
            "outputs": {"directory": str(folder / "out"), "formats": ["json"]}}
     path = folder / f"{ident}.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return path
 
 
-async def baseline(db: Database, ids: list[str]) -> float:
-    """Subjects/s assessing one subject per query, nothing stored (the naive loop)."""
-    t0 = time.perf_counter()
+async def forget_sweeps(db: Database, definition_prefix: str) -> None:
+    """Remove this benchmark's Sweep and SweepResult nodes: the bench graph is shared and reused."""
+    sweep_ids = [r["id"] for r in await db.read("MATCH (s:Sweep) WHERE s.definition_id STARTS WITH $prefix RETURN s.id AS id",
+                                                {"prefix": definition_prefix})]
+    while sweep_ids:
+        rows = await db.write("MATCH (r:SweepResult) WHERE r.sweep_id IN $ids WITH r LIMIT 20000 DETACH DELETE r RETURN count(*) AS n",
+                              {"ids": sweep_ids})
+        if rows[0]["n"] == 0:
+            break
+    await db.write("MATCH (s:Sweep) WHERE s.id IN $ids DETACH DELETE s", {"ids": sweep_ids})
+
+
+async def profile(db: Database, ids: list[str], args) -> dict:
+    """Per-step seconds of batch assessment in this process (no storing), and its rate."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    for batch in steps.chunked(ids, args.batch):
+        await steps.assess_subjects(db, batch, packs=args.packs.split(","), lists=[], as_of=AS_OF, max_hops=args.max_hops, timings=timings)
+    elapsed = time.perf_counter() - started
+    return {"subjects": len(ids), "subjects_per_s": round(len(ids) / elapsed, 1), "seconds": round(elapsed, 2),
+            "step_seconds": {k: round(v, 2) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])}, "loadavg": load()}
+
+
+async def baseline(db: Database, ids: list[str], args) -> float:
+    """Subjects/s assessing one subject per call (queries.assess.assess), nothing stored."""
+    started = time.perf_counter()
     for sid in ids:
-        await steps.assess_subjects(db, [sid], packs=PACKS, lists=["wl:bench:A", "wl:bench:B"], as_of="2026-01-01", max_hops=4)
-    return len(ids) / (time.perf_counter() - t0)
+        await assess(db, sid, packs=args.packs.split(","), as_of=AS_OF, max_hops=args.max_hops, time_budget_ms=steps.SWEEP_TIME_BUDGET_MS)
+    return len(ids) / (time.perf_counter() - started)
 
 
 async def main(args) -> dict:
-    global PACKS
-    PACKS = PACKS_BY_MODE[args.assess]
-    if args.assess == "standin":
-        os.environ[steps.STANDINS_ENV] = "all"  # inherited by the worker processes
-    else:
-        os.environ.pop(steps.STANDINS_ENV, None)
-    sizes = [int(s) for s in args.sizes.split(",")]
-    figures: dict = {"assess_implementation": "ingest/sweep/steps.py stand-in (queries/sweep.cypher concern_paths_batch)"
-                     if steps._real("assess") is None else "queries.assess", "packs": PACKS}
-    with neo4j(args.heap_mb, args.pagecache_mb, args.home) as settings:
-        db = Database(settings)
-        await db.verify()
-        await apply_schema(db)
-        existing = (await db.read("MATCH (p:Person) RETURN count(p) AS n"))[0]["n"]
-        t0 = time.perf_counter()
-        if existing < max(sizes):
-            figures["graph"] = await generate(db, max(sizes))
-            figures["generate_s"] = round(time.perf_counter() - t0, 1)
-        counts = (await db.read("MATCH (n) RETURN count(n) AS n"))[0]["n"]
-        figures["graph_nodes"] = counts
-        print(json.dumps(figures), flush=True)
-        folder = OUT / "sweep-definitions"  # (bench/out is ignored by git)
-        folder.mkdir(parents=True, exist_ok=True)
-        all_ids = [person_id(i) for i in range(max(sizes))]
-        sample = all_ids[: args.baseline_sample]
-        await baseline(db, sample[:50])  # warm-up (plans, page cache)
-        base = await baseline(db, sample)
-        figures["baseline_subjects_per_s"] = round(base, 1)
-        print(f"baseline (one query per subject, nothing stored): {base:.1f} subjects/s", flush=True)
-        runs = []
-        plan = [(sizes[0], 1)] + [(n, args.workers) for n in sizes]
-        for n, workers in plan:
-            ident = f"bench-{n}-w{workers}-{int(time.time())}"
-            path = write_definition(folder, ident, all_ids[:n], workers, args.batch)
-            t1 = time.perf_counter()
-            record = await run_sweep(db, path, write_outputs=False)
-            total = time.perf_counter() - t1
-            c = record["counts"]
-            row = {"subjects": n, "workers": workers, "assess_s": c["assess_seconds"], "subjects_per_s": c["subjects_per_s"],
-                   "total_s": round(total, 1), "findings": c["findings"], "tiers": c["tiers"], "errors": c["errors"],
-                   "ratio_to_baseline": round(c["subjects_per_s"] / base, 2)}
-            runs.append(row)
-            print(json.dumps(row), flush=True)
-        figures["runs"] = runs
-        one = next(r for r in runs if r["workers"] == 1)
-        par = [r for r in runs if r["workers"] == args.workers]
-        figures["worker_speedup_at_smallest"] = round(par[0]["subjects_per_s"] / one["subjects_per_s"], 2)
-        figures["rate_largest_over_smallest"] = round(par[-1]["subjects_per_s"] / par[0]["subjects_per_s"], 2)
-        largest = par[-1]
-        figures["projected_100k_minutes"] = round(100_000 / largest["subjects_per_s"] / 60, 1)
-        figures["target_100k_in_10_min"] = "MEETS" if figures["projected_100k_minutes"] <= 10 else "BELOW"
-        await db.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    figures: dict = {"scale": args.scale, "sizes": sizes, "workers": args.workers, "batch": args.batch, "packs": args.packs.split(","),
+                     "max_hops": args.max_hops, "cpus": os.cpu_count()}
+    folder = OUT / "sweep-definitions"  # (bench/out is ignored by git)
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = f"bench-sweep-{os.getpid()}-"
+    async with bench_graph(args.scale, heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as (_, db, generated):
+        figures["graph"] = {"nodes": generated["nodes"], "relationships": generated["relationships"]}
+        try:
+            sample = population(args.scale, max(args.profile, args.baseline_sample), args.project_share, seed=99)
+            await profile(db, sample[: args.batch], args)  # warm-up: plans, page cache
+            figures["profile"] = await profile(db, sample[: args.profile], args)
+            print("profile (one process, batches of", args.batch, "):", json.dumps(figures["profile"]), flush=True)
+            base = await baseline(db, sample[: args.baseline_sample], args)
+            figures["baseline_one_by_one_per_s"] = round(base, 1)
+            print(f"baseline (queries.assess one subject at a time, nothing stored): {base:.1f} subjects/s, loadavg {load()}", flush=True)
+
+            runs = []
+            for n in sizes:
+                ids = population(args.scale, n, args.project_share)
+                path = write_definition(folder, f"{prefix}{n}", ids, args)
+                before = load()
+                started = time.perf_counter()
+                record = await run_sweep(db, path, write_outputs=False)
+                total = time.perf_counter() - started
+                c = record["counts"]
+                row = {"subjects": n, "assess_s": c["assess_seconds"], "subjects_per_s": c["subjects_per_s"], "total_s": round(total, 1),
+                       "errors": c["errors"], "findings": c["findings"], "tiers": c["tiers"], "recommendations": c["recommendations"],
+                       "ratio_to_baseline": round(c["subjects_per_s"] / base, 2), "loadavg_before": before, "loadavg_after": load()}
+                runs.append(row)
+                print(json.dumps(row), flush=True)
+                await forget_sweeps(db, prefix)
+            smallest = runs[0]["subjects_per_s"]
+            for row in runs:
+                row["rate_ratio_to_smallest"] = round(row["subjects_per_s"] / smallest, 2)  # 1.0 = linear scaling
+            figures["runs"] = runs
+            largest = runs[-1]
+            figures["projected_100k_minutes"] = round(100_000 / largest["subjects_per_s"] / 60, 1)
+            figures["target_100k_in_10_min"] = "MEETS" if figures["projected_100k_minutes"] <= 10 else "BELOW"
+            figures["scaling"] = {r["subjects"]: r["rate_ratio_to_smallest"] for r in runs}
+        finally:
+            await forget_sweeps(db, prefix)
+            shutil.rmtree(folder, ignore_errors=True)
     OUT.mkdir(exist_ok=True)
-    (OUT / "sweep.json").write_text(json.dumps(figures, indent=2))
+    (OUT / f"sweep-scale{args.scale:g}.json").write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2))
     return figures
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,50000,100000")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--baseline-sample", type=int, default=300)
-    parser.add_argument("--heap-mb", type=int, default=2048)
-    parser.add_argument("--pagecache-mb", type=int, default=2048)
-    parser.add_argument("--assess", choices=["standin", "real"], default="standin",
-                        help="the sweep's batched stand-in, or queries.assess (one subject per call)")
-    parser.add_argument("--home", help="keep the private Neo4j here (re-runs reuse the generated graph)")
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--scale", type=float, default=1.0, help="bench graph scale (1.0: ~1M nodes; 0.1 while developing)")
+    parser.add_argument("--sizes", default="10000,50000,100000", help="population sizes, comma-separated")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of each sweep")
+    parser.add_argument("--batch", type=int, default=500, help="subjects per assess_many batch (and per checkpoint)")
+    parser.add_argument("--packs", default="us-dod-matrix,us-nsf-trust", help="rule packs (queries/rules/)")
+    parser.add_argument("--max-hops", type=int, default=4)
+    parser.add_argument("--project-share", type=float, default=0.02, help="share of projects in the population")
+    parser.add_argument("--profile", type=int, default=2000, help="subjects assessed in-process with per-step timings")
+    parser.add_argument("--baseline-sample", type=int, default=200, help="subjects assessed one at a time for the baseline")
+    parser.add_argument("--heap-mb", type=int, default=4096)
+    parser.add_argument("--pagecache-mb", type=int, default=4096)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     asyncio.run(main(parser.parse_args()))
