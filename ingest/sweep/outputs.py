@@ -126,8 +126,8 @@ def write_pdf(path: Path, record: dict[str, Any], result: dict[str, Any], change
         cell(7, text(f"{title} ({len(findings)})"))
         pdf.set_font(family, size=8)
         for f in findings:
-            cell(4.5, text(f"- {f['target_name']} on {f['watchlist_name']}, {f['hops']} hop(s): "
-                                        + " > ".join(f.get('path_names') or [])))
+            rules = f"; rules: {', '.join(f['rules'])}" if f.get("rules") else ""
+            cell(4.5, text(f"- {f['summary']} ({f['kind'].replace('_', ' ')}, {f['hops']} hop(s){rules})"))
             for e in f.get("evidence", []):
                 cell(4, text(f"    {e.get('relation')} {e.get('from')} -> {e.get('to')}"
                                           f" [{e.get('start') or ''}..{e.get('end') or ''}] sources: "
