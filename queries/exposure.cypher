@@ -2,7 +2,9 @@
 // end, its listings in effect at $as_of on lists in scope — directly or through up to three
 // structure hops upward (part of / subsidiary of / supervised by / owned by a listed entity).
 // Facts are kept when their period overlaps [$from, $to] (see queries/timing.py). Each statement
-// answers for every subject in $ids (one subject, or a batch of a population sweep).
+// answers for every subject in $ids (one subject, or a batch of a population sweep). Funding and
+// co-authorship look only at organizations whose concern proximity (graph/proximity.py, a lower
+// bound of hops to any listed entity) is within the three structure hops they follow.
 
 // name: talent_programs
 // Participation of a person (or organization) in talent programs: an Organization of kind
@@ -37,7 +39,8 @@ CALL (s) {
   RETURN r, o, [{relation: 'RECEIVED', id: grant.id, name: coalesce(grant.title, grant.number), props: properties(g)}] AS chain
 }
 WITH s, r, o, chain
-WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
+WHERE o.concern_hops <= 3
+  AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
@@ -60,8 +63,9 @@ MATCH (s:Entity:Person {id: sid})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c
 WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
   AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
 MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
-WHERE pub.year IS NULL
-   OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year))
+WHERE o.concern_hops <= 3
+  AND (pub.year IS NULL
+   OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year)))
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
   WHERE ($lists IS NULL OR w.id IN $lists)
