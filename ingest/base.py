@@ -25,7 +25,7 @@ from typing import Any, Union
 from graph.provenance import Evidence
 from graph.writer import NodeRecord, RelRecord
 from kizuna.errors import InvalidInput
-from kizuna.ids import identifier_id, make_id, normalize_key
+from kizuna.ids import identifier_id, make_id, normalize_key, readable_id
 
 
 class Skip(InvalidInput):
@@ -281,7 +281,7 @@ def watchlist_node(ctx: ReadContext, key: str, name: str, *, jurisdiction: str, 
     ``--published`` option; it is what makes version updates (end dates) possible."""
     published = ctx.options.get("published") or ctx.published or ""
     ctx.published = published or None
-    ctx.watchlist_id = ctx.watchlist_id or make_id("wl", key)
+    ctx.watchlist_id = ctx.watchlist_id or list_watchlist_id(key)
     props = {
         "name": name,
         "names": [name, *names],
@@ -295,7 +295,9 @@ def watchlist_node(ctx: ReadContext, key: str, name: str, *, jurisdiction: str, 
 
 
 def list_watchlist_id(key: str) -> str:
-    return make_id("wl", key)
+    """A list's id from its key: readable (``wl:jp-meti-end-user-list``), so the list scopes of
+    rule packs (id globs such as ``*meti*``) match the lists as ingested."""
+    return readable_id("wl", key)
 
 
 def listing(ctx: ReadContext, entity_id: str, locator: str, text: Any = "", watchlist_id: str | None = None, **props: Any) -> Listing:

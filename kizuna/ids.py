@@ -33,3 +33,14 @@ def identifier_id(prefix: str, scheme: str, value: str) -> str:
     """An id built from an authoritative identifier (ROR, ORCID, ...), readable on purpose."""
     clean = _SLUG_STRIP.sub("", normalize_key(value))
     return f"{prefix}:{scheme}:{clean}"
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9:]+")
+
+
+def readable_id(prefix: str, key: str) -> str:
+    """``prefix:slug`` of an ASCII key (``wl:jp-meti-end-user-list``), so the id says what it names
+    and rule packs can scope by it (``*meti*``); a hashed id for keys in other scripts."""
+    text = normalize_key(key)
+    slug = _NOT_SLUG.sub("-", text).strip("-")
+    return f"{prefix}:{slug}" if text.isascii() and slug else make_id(prefix, key)

@@ -197,3 +197,25 @@ async def test_assess_many_gives_exactly_what_assess_gives_one_by_one(graph):
     assert (await graph.read("MATCH (p:Person {id: 'per:far'}) RETURN p.concern_hops AS hops"))[0]["hops"] is None
     far = many[ids.index("per:far")]
     assert [f.kind for f in far.findings] == ["undisclosed"] and not far.coverage.partial_paths
+
+
+async def test_list_scoped_rules_fire_on_lists_as_ingested(graph, shared_data):
+    """Rule packs scope by list id globs (``*meti*``, ``*1286*``): the ids the real ingestors give
+    their lists must match them, or list-specific rules would never fire."""
+    from ingest.runner import ingest
+
+    await ingest(graph, "meti", [shared_data / "meti_end_user_list" / "meti_foreign_user_list_20250929.csv"], published="2025-09-29")
+    await ingest(graph, "dod1286", [shared_data / "opensanctions_repo_lists" / "us_dod_section1286_institutions_talent_programs.csv"])
+    listed = {r["w"]: r["o"] for r in await graph.read(
+        "MATCH (o:Organization)-[:LISTED_ON]->(w:Watchlist) WITH w, min(o.id) AS o RETURN w.id AS w, o")}
+    assert set(listed) == {"wl:jp-meti-end-user-list", "wl:us-dod-section-1286"}
+    g = GraphBuilder()
+    g.person("per:tie", "Tie Researcher", orcid="0000-0000-0000-0777")
+    for org in listed.values():
+        g.rel("AFFILIATED_WITH", "per:tie", org, start="2024", source="src:orcid", key="orcid")
+    await g.write(graph)
+    after = "2025-10-01"  # the METI version of 2025-09-29 is in effect
+    jp = await assess(graph, "per:tie", packs=["jp-cao-mext"], as_of=after, time_budget_ms=BUDGET)
+    assert "jp-export-control-listed-tie" in {r.rule_id for r in jp.rules_fired}
+    us = await assess(graph, "per:tie", packs=["us-dod-matrix"], as_of=after, time_budget_ms=BUDGET)
+    assert "dod-affiliation-listed" in {r.rule_id for r in us.rules_fired}
