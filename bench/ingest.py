@@ -92,8 +92,8 @@ def parse_one(source: str, path: str) -> dict:
     flat however big the file is; no database needed."""
     from ingest.base import FileReport, ReadContext
     from ingest.registry import get_source
-    from ingest.runner import Ingestor, _Spill
     from graph.writer import GraphWriter
+    from ingest.runner import Ingestor, _Spills
 
     src = get_source(source)
     ingestor = Ingestor.__new__(Ingestor)
@@ -107,9 +107,9 @@ def parse_one(source: str, path: str) -> dict:
     fr = FileReport(path=path, source=source)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        nodes, rels = _Spill(tmp, "nodes"), _Spill(tmp, "rels")
-        ingestor._read_all(ctx, fr, nodes, rels)
-        count = sum(len(b) for b in nodes.batches()) + sum(len(b) for b in rels.batches())
+        spills = _Spills(tmp)
+        ingestor._read_all(ctx, fr, spills)
+        count = sum(len(b) for spill in spills.by_key.values() for b in spill.batches())
     return {"records": fr.records_read, "facts": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(), "ok": True}
 
 
