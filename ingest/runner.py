@@ -39,7 +39,7 @@ from tqdm import tqdm
 from graph.db import Database
 from graph.provenance import Evidence
 from graph.schema import refresh_search_index
-from graph.writer import GraphWriter, NodeRecord, RelRecord
+from graph.writer import GraphWriter, NodeRecord, RelRecord, rel_id
 from ingest.base import list_watchlist_id, FileReport, IngestReport, Listing, ReadContext, Source
 from kizuna.errors import DatabaseUnavailable, InvalidInput, KizunaError
 from kizuna.ids import make_id
@@ -268,15 +268,30 @@ class Ingestor:
         return bool(stored and stored > ctx.published)
 
     async def _listing_rows(self, ctx: ReadContext, rows: list[dict], older: bool) -> None:
-        """Adds what depends on the graph's state to listing rows: ``last_listed`` (this version,
-        unless a newer one was seen) and ``start`` for an entry new in this version."""
+        """Adds what depends on the graph's state to listing rows of this file's watchlist.
+
+        Each listing PERIOD is one LISTED_ON relationship: an entry present in this version
+        continues the period that covers the version's date (or the open one), getting
+        ``last_listed`` = this version and ``start`` when new; an entry whose every earlier
+        period has ended (it was removed, and is listed again) gets a NEW period keyed by this
+        version's date, so "as of" answers listed / not listed / listed again correctly."""
         if not ctx.published:
             return
-        existing = {row["id"]: row for row in await self.db.read(_statements()["existing_listings"], {"ids": [r["id"] for r in rows]})}
-        for row in rows:
-            if row["end"] != ctx.watchlist_id:
-                continue
-            props, known = row["props"], existing.get(row["id"])
+        mine = [row for row in rows if row["end"] == ctx.watchlist_id]
+        periods: dict[str, list[dict]] = {}
+        found = await self.db.read(_statements()["listing_periods"],
+                                   {"entities": list({row["start"] for row in mine}), "watchlist": ctx.watchlist_id})
+        for period in found:
+            periods.setdefault(period["entity"], []).append(period)
+        for row in mine:
+            props = row["props"]
+            known = _period_for(periods.get(row["start"], []), ctx.published, older)
+            if known is None and periods.get(row["start"]) and not older:
+                # Listed again after removal: a new period, its own relationship.
+                row["id"] = rel_id("LISTED_ON", row["start"], row["end"], ctx.published)
+                props["start"] = ctx.published
+            elif known is not None:
+                row["id"] = known["id"]
             if not older and not (known and known.get("last_listed") and known["last_listed"] > ctx.published):
                 props["last_listed"] = ctx.published
             if "start" not in props and not (known and known.get("start")) and not older:
@@ -301,8 +316,12 @@ class Ingestor:
             if not rows or ids == previous:
                 return ended
             previous = ids
-            records = [RelRecord("LISTED_ON", r["entity"], ctx.watchlist_id, {"end": ctx.published}, evidence) for r in rows]
-            result = await self.writer.write_relationships(records)
+            updates = []
+            for r in rows:
+                row = self.writer.rel_row(RelRecord("LISTED_ON", r["entity"], ctx.watchlist_id, {"end": ctx.published}, evidence))
+                row["id"] = r["id"]  # the open period, which may be a later one than the first
+                updates.append(row)
+            result = await self.writer.write_rel_rows("LISTED_ON", updates)
             ended += result.relationships
 
 
@@ -352,6 +371,17 @@ async def _bounded(batches: Iterator[list[Any]], work: Callable[[list[Any]], Awa
         for task in await asyncio.gather(*pending, return_exceptions=True):
             if isinstance(task, BaseException):
                 raise task
+
+
+def _period_for(periods: list[dict], published: str, older: bool) -> dict | None:
+    """The listing period a version dated ``published`` continues: the one covering that date,
+    else (for the newest version) the open one; None when every period has ended before it."""
+    for period in periods:
+        if (not period["start"] or period["start"] <= published) and (not period["end"] or period["end"] > published):
+            return period
+    if not older:
+        return next((p for p in periods if not p["end"]), None)
+    return periods[0] if periods else None
 
 
 def _seen_recently(recent: dict[int, None], node: NodeRecord) -> bool:
