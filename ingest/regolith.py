@@ -20,6 +20,7 @@ name string, stored unresolved with the string as evidence."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -80,19 +81,32 @@ def _org_ref(ctx: ReadContext, value: Any, locator: str) -> tuple[NodeRecord, st
     return unresolved_org(ctx, text, locator), text
 
 
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+
+
+def _number(value: Any, field: str) -> int:
+    """regolith writes months as 9 or as 'Sep' / 'September'."""
+    text = clean(value)
+    if text.isdigit():
+        return int(text)
+    if field == "month" and text[:3].lower() in _MONTHS:
+        return _MONTHS[text[:3].lower()]
+    raise Skip(f"{field} is not a number: {value!r}")
+
+
 def _partial_date(record: dict, prefix: str) -> str:
-    """'2012-09' from begin_year/begin_month (regolith splits dates), or the full date field."""
+    """'2012-09' from begin_year/begin_month (regolith splits dates), or the full date field.
+    Year 0 is regolith's placeholder for an unknown date: no date."""
     if record.get(f"{prefix}_date") not in (None, ""):
         return iso_date(record[f"{prefix}_date"])
-    year = record.get(f"{prefix}_year")
-    if year in (None, ""):
+    if record.get(f"{prefix}_year") in (None, "") or _number(record[f"{prefix}_year"], "year") == 0:
         return ""
-    parts = [f"{int(year):04d}"]
+    parts = [f"{_number(record[f'{prefix}_year'], 'year'):04d}"]
     for field in ("month", "day"):
         value = record.get(f"{prefix}_{field}")
         if value in (None, ""):
             break
-        parts.append(f"{int(value):02d}")
+        parts.append(f"{_number(value, field):02d}")
     return iso_date("-".join(parts))
 
 
@@ -184,15 +198,17 @@ def _grant(ctx: ReadContext, locator: str, key: str, record: dict) -> list[Fact]
         role = _ROLES.get(clean(member.get("position")).lower())
         if role is None:
             raise Skip(f"{where}: position is pi or copi, not {member.get('position')!r}")
-        org, org_text = _org_ref(ctx, member.get("institution"), f"{where} / institution")
+        institution = clean(member.get("institution"))
         if _is_key(name):
             person = NodeRecord("Person", person_id(name), {}, ctx.ev(f"{where} / name", name))
         else:
-            person = NodeRecord("Person", make_id("per", "name", name, org_text), {"name": name, "names": [name]}, ctx.ev(f"{where} / name", name))
-        facts += [org, person,
-                  rel(ctx, "RECEIVED", person.id, gid, f"{where} / position", role, role=role, start=start, end=end),
-                  rel(ctx, "AFFILIATED_WITH", person.id, org.id, f"{where} / institution", org_text, key=f"grant|{key}",
-                      role=role, start=start, end=end, org_name=org_text)]
+            person = NodeRecord("Person", make_id("per", "name", name, institution), {"name": name, "names": [name]}, ctx.ev(f"{where} / name", name))
+        facts += [person, rel(ctx, "RECEIVED", person.id, gid, f"{where} / position", role, role=role, start=start, end=end)]
+        if not institution:
+            continue  # a member without an institution still received the grant
+        org, org_text = _org_ref(ctx, institution, f"{where} / institution")
+        facts += [org, rel(ctx, "AFFILIATED_WITH", person.id, org.id, f"{where} / institution", org_text, key=f"grant|{key}",
+                           role=role, start=start, end=end, org_name=org_text)]
         if org.id not in awarded:
             awarded.add(org.id)
             facts.append(rel(ctx, "AWARDED_TO", gid, org.id, f"{where} / institution", org_text, start=start, end=end))

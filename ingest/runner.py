@@ -285,11 +285,11 @@ class Ingestor:
             periods.setdefault(period["entity"], []).append(period)
         for row in mine:
             props = row["props"]
-            known = _period_for(periods.get(row["start"], []), ctx.published, older)
-            if known is None and periods.get(row["start"]) and not older:
+            known = _period_for(periods.get(row["start"], []), props, ctx.published, older)
+            if known is None and periods.get(row["start"]):
                 # Listed again after removal: a new period, its own relationship.
                 row["id"] = rel_id("LISTED_ON", row["start"], row["end"], ctx.published)
-                props["start"] = ctx.published
+                props.setdefault("start", ctx.published)
             elif known is not None:
                 row["id"] = known["id"]
             if not older and not (known and known.get("last_listed") and known["last_listed"] > ctx.published):
@@ -373,14 +373,22 @@ async def _bounded(batches: Iterator[list[Any]], work: Callable[[list[Any]], Awa
                 raise task
 
 
-def _period_for(periods: list[dict], published: str, older: bool) -> dict | None:
-    """The listing period a version dated ``published`` continues: the one covering that date,
-    else (for the newest version) the open one; None when every period has ended before it."""
+def _period_for(periods: list[dict], props: dict, published: str, older: bool) -> dict | None:
+    """The listing period a row of a version dated ``published`` continues: the one with the
+    start the source states, else the one covering that date, else (newest version) the open
+    one. None — a new period — only when every period has ended and this version lists the
+    entry again without stating an end itself (sources with per-row dates keep their periods)."""
+    if props.get("start"):
+        same = next((p for p in periods if p["start"] == props["start"]), None)
+        if same:
+            return same
     for period in periods:
         if (not period["start"] or period["start"] <= published) and (not period["end"] or period["end"] > published):
             return period
     if not older:
-        return next((p for p in periods if not p["end"]), None)
+        current = next((p for p in periods if not p["end"]), None)
+        if current or not props.get("end"):
+            return current
     return periods[0] if periods else None
 
 

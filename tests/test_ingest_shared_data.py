@@ -14,7 +14,7 @@ import pytest
 
 from ingest.catalog import shared_files
 from ingest.runner import ingest
-from kizuna.ids import make_id, normalize_key
+from kizuna.ids import identifier_id, make_id, normalize_key
 from tests.conftest import wipe
 from tests.ingest_helpers import graph_counts, one, value
 
@@ -293,16 +293,17 @@ async def test_regolith_people_institutions_grants(shared, shared_data):
         "RETURN o.id AS id, o.name AS org, a.org_name AS org_name", id=ben["id"])
     assert gra == {"id": make_id("org", "regolith", "columbiau"), "org": institutions["columbiau"]["name"], "org_name": "columbiau"}
 
+    seed_id = identifier_id("grt", "regolith", "0079_mrsec_seed")
     # The 1997 MRSEC seed grant: NSF-DMR funder, $66,000, sbillinge pi and Rong Liu copi at MSU.
     seed = await one(
-        db, "MATCH (g:Grant {id: 'grt:regolith:0079_mrsec_seed'})-[:FUNDED_BY]->(f:Organization) "
-        "RETURN g.amount AS amount, g.start AS start, g.end AS end, f.name AS funder")
+        db, "MATCH (g:Grant {id: $grant})-[:FUNDED_BY]->(f:Organization) "
+        "RETURN g.amount AS amount, g.start AS start, g.end AS end, f.name AS funder", grant=seed_id)
     assert seed == {"amount": 66000.0, "start": "1997-01-01", "end": "1999-01-01", "funder": "NSF-DMR"}
     team_rows = await db.read(
-        "MATCH (p:Person)-[r:RECEIVED]->(:Grant {id: 'grt:regolith:0079_mrsec_seed'}) "
+        "MATCH (p:Person)-[r:RECEIVED]->(:Grant {id: $grant}) "
         "OPTIONAL MATCH (p)-[a:AFFILIATED_WITH]->(o:Organization {id: $msu}) WHERE a.role = r.role "
-        "RETURN p.id AS id, p.name AS name, r.role AS role, o.name AS org ORDER BY role DESC", msu=make_id("org", "regolith", "msu"))
-    assert [(r["role"], r["org"]) for r in team_rows] == [("pi", institutions["msu"]["name"]), ("copi", institutions["msu"]["name"])]
+        "RETURN p.id AS id, p.name AS name, r.role AS role, collect(DISTINCT o.name) AS org ORDER BY role DESC", {"msu": make_id("org", "regolith", "msu"), "grant": seed_id})
+    assert [(r["role"], r["org"]) for r in team_rows] == [("pi", [institutions["msu"]["name"]]), ("copi", [institutions["msu"]["name"]])]
     assert team_rows[0]["id"] == make_id("per", "regolith", "sbillinge") and team_rows[1]["name"] == "Rong Liu"
-    assert await value(db, "MATCH (:Grant {id: 'grt:regolith:0079_mrsec_seed'})-[:AWARDED_TO]->(o) RETURN collect(o.id) AS c") == [
+    assert await value(db, "MATCH (:Grant {id: $grant})-[:AWARDED_TO]->(o) RETURN collect(o.id) AS c", grant=seed_id) == [
         make_id("org", "regolith", "msu")]
