@@ -136,15 +136,18 @@ class Ingestor:
         self.writer = writer or GraphWriter(db, batch_size=BATCH, defer_proximity=True)
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
         self._resolvable: dict[str, None] = {}  # ids of persons/organizations written, in order
+        self._resolvable_overflow = False  # more than RESOLVABLE_KEPT: memory stays flat, resolve all changed
 
     async def run(self, source: Source, paths: list[Path]) -> IngestReport:
         report = IngestReport()
         started = time.perf_counter()
         self._resolvable: dict[str, None] = {}
+        self._resolvable_overflow = False
         for path in _expand(paths):
             report.files.append(await self.ingest_file(source, path))
             await self.writer.flush_proximity()
         report.resolvable_ids = list(self._resolvable)
+        report.resolve_all_changed = self._resolvable_overflow
         report.seconds = time.perf_counter() - started
         return report
 
@@ -234,8 +237,10 @@ class Ingestor:
                     row["props"] = {k: v for k, v in row["props"].items() if k not in ("version", "published")}
             result = await self.writer.write_node_rows(label, rows, refresh=False)
             fr.nodes_written += result.nodes
-            if label in ("Person", "Organization"):
+            if label in ("Person", "Organization") and not self._resolvable_overflow:
                 self._resolvable.update((row["id"], None) for row in rows)
+                if len(self._resolvable) > RESOLVABLE_KEPT:
+                    self._resolvable, self._resolvable_overflow = {}, True
             bar.update(len(rows))
 
         async def write_rels(rel_type: str, rows: list[dict]) -> None:
@@ -326,6 +331,9 @@ class Ingestor:
 
 
 RECENT_NODES = 50_000
+# Ids of written persons/organizations kept for resolution after the run; past this many the
+# run asks for resolution of every new or changed node instead (memory flat as input grows).
+RESOLVABLE_KEPT = 100_000
 
 
 # Neo4j gone mid-ingest (restart, network): each batch is retried with exponential backoff for this

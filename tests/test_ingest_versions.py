@@ -171,3 +171,15 @@ async def test_demo_loads_linked_fictional_researchers_idempotently(graph):
     before = await graph_counts(graph)
     await load_demo(graph)
     assert await graph_counts(graph) == before
+
+
+async def test_large_run_asks_to_resolve_all_changed_instead_of_keeping_every_id(graph, tmp_path, monkeypatch):
+    """Memory flat as input grows: past RESOLVABLE_KEPT written ids the run stops collecting them."""
+    import ingest.runner as runner
+
+    path = meti_version(tmp_path, "20240101", ["Alpha Works", "Beta Labs", "Gamma Trading"])
+    small = await ingest(graph, "meti", [path])
+    assert not small.resolve_all_changed and len(small.resolvable_ids) == 3
+    monkeypatch.setattr(runner, "RESOLVABLE_KEPT", 2)
+    large = await ingest(graph, "meti", [path])
+    assert large.resolve_all_changed and large.resolvable_ids == []
