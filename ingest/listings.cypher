@@ -2,8 +2,14 @@
 
 // name: listing_periods
 // Every listing period (one LISTED_ON each) of the given entities on the given watchlist.
+// Expanded from the entity (a few listings), never from the watchlist (up to millions).
 UNWIND $entities AS entity
-MATCH (:Entity {id: entity})-[r:LISTED_ON]->(:Entity {id: $watchlist})
+MATCH (e:Entity {id: entity})
+CALL (e) {
+  MATCH (e)-[r:LISTED_ON]->(w)
+  WHERE w.id = $watchlist
+  RETURN r
+}
 RETURN entity, r.id AS id, r.start AS start, r.end AS end, r.last_listed AS last_listed
 
 // name: watchlist_published
