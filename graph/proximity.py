@@ -65,7 +65,8 @@ def _statements(model: GraphModel) -> dict[str, str]:
         ),
         # Neighbours that may now improve through the nodes that just did.
         "around": (
-            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a:Entity) "
+            # a without a label, as in improve: expanded from b, never found by an index scan.
+            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a) "
             "WHERE b.concern_hops < $max_hops AND (a.concern_hops IS NULL OR a.concern_hops > b.concern_hops + 1) "
             "RETURN DISTINCT a.id AS id"
         ),
