@@ -246,18 +246,18 @@ async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -
     failed = [f for f in report.files if f.status != "ok"]
     if failed and len(failed) == len(report.files):
         raise SourceUnreadable("; ".join(f"{Path(f.path).name}: {f.reason}" for f in failed))
-    await _after_ingest(db, report.resolvable_ids)
+    await _after_ingest(db, report.resolvable_ids, all_changed=report.resolve_all_changed)
     errors = [{"locator": f"{Path(f.path).name}: {s['locator']}", "message": s["reason"]} for f in report.files for s in f.skipped]
     errors += [{"locator": Path(f.path).name, "message": f.reason} for f in failed]
     return {"source_id": report.files[0].source_id if len(report.files) == 1 else None, "nodes": report.total("nodes_written"),
             "relationships": report.total("relationships_written"), "skipped": seen_before, "errors": errors}
 
 
-async def _after_ingest(db: Database, ids: list[str]) -> None:
+async def _after_ingest(db: Database, ids: list[str], *, all_changed: bool = False) -> None:
     from resolve.pipeline import resolve_incremental
 
-    if ids:
-        await resolve_incremental(db, ids=ids)
+    if ids or all_changed:
+        await resolve_incremental(db, ids=None if all_changed else ids)
     _screeners.invalidate()
 
 

@@ -41,8 +41,8 @@ def _command(source: Source):
         async def work(db: Database):
             report = await ingest(db, source, paths, **options)
             resolved = None
-            if report.ok and not no_resolve and report.resolvable_ids:
-                resolved = await resolve_incremental(db, ids=report.resolvable_ids)
+            if report.ok and not no_resolve and (report.resolvable_ids or report.resolve_all_changed):
+                resolved = await resolve_incremental(db, ids=None if report.resolve_all_changed else report.resolvable_ids)
             return report, resolved
 
         report, resolved = run_db(work)

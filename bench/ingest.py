@@ -2,10 +2,16 @@
 sizes (10k, 100k, 1M records by default) for scaling.
 
 Three parts: (1) all shared data end to end; (2) generated lists end to end (write sizes,
-default 10k and 100k); (3) generated lists through phase 1 only (parse sizes, default 10k, 100k
+default 10k, 100k and 1M); (3) generated lists through phase 1 only (parse sizes, default 10k, 100k
 and 1M): read, convert, validate and spill, to show that memory stays flat as input grows.
 
-Prints, per run: records/s, facts/s (nodes + relationships merged by the writer) and peak RSS;
+What a "fact" is: one node or one relationship written by graph.writer with its property set
+and its evidence entry (created, or merged into an existing one). A METI-format list record is
+two facts: the Organization node and its LISTED_ON relationship. The Source node and PUBLISHED
+relationship of each file count too; entity resolution after an ingest is not part of the
+figures (the CLI runs it afterwards).
+
+Prints, per run: records/s, facts/s and peak RSS, with the load average beside them;
 each generated size runs in its own process so peak memory is per size ("flat as input grows"
 means the peak RSS stays about the same while the input grows 100x). The baseline, measured in
 the same run on the same server, is a raw ``UNWIND ... CREATE`` of as many plain nodes and
@@ -42,6 +48,10 @@ from graph.schema import apply_schema  # noqa: E402
 from kizuna.settings import Settings  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def peak_rss_mb() -> float:
@@ -92,8 +102,8 @@ def parse_one(source: str, path: str) -> dict:
     flat however big the file is; no database needed."""
     from ingest.base import FileReport, ReadContext
     from ingest.registry import get_source
-    from ingest.runner import Ingestor, _Spill
     from graph.writer import GraphWriter
+    from ingest.runner import Ingestor, _Spills
 
     src = get_source(source)
     ingestor = Ingestor.__new__(Ingestor)
@@ -107,9 +117,9 @@ def parse_one(source: str, path: str) -> dict:
     fr = FileReport(path=path, source=source)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        nodes, rels = _Spill(tmp, "nodes"), _Spill(tmp, "rels")
-        ingestor._read_all(ctx, fr, nodes, rels)
-        count = sum(len(b) for b in nodes.batches()) + sum(len(b) for b in rels.batches())
+        spills = _Spills(tmp)
+        ingestor._read_all(ctx, fr, spills)
+        count = sum(len(b) for spill in spills.by_key.values() for b in spill.batches())
     return {"records": fr.records_read, "facts": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(), "ok": True}
 
 
@@ -155,7 +165,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"  {source:9} {path.name[:52]:52} {fr.records_read:>7} rec {fr.facts_written:>7} facts {time.perf_counter() - t:7.1f}s", flush=True)
         seconds = time.perf_counter() - started
         print(f"  TOTAL {records} records, {facts} facts in {seconds:.1f}s: {records / seconds:,.0f} records/s, "
-              f"{facts / seconds:,.0f} facts/s, peak RSS {peak_rss_mb():.0f} MB", flush=True)
+              f"{facts / seconds:,.0f} facts/s, peak RSS {peak_rss_mb():.0f} MB | load {_load()}", flush=True)
         await wipe(db)
 
     print("\n== generated METI-format list, one process per size ==", flush=True)
@@ -174,7 +184,7 @@ async def main(args: argparse.Namespace) -> None:
             rate = r["facts"] / r["seconds"]
             print(f"  {size:>9,} records ({path.stat().st_size / 1e6:6.1f} MB): {r['records'] / r['seconds']:>8,.0f} records/s, "
                   f"{rate:>8,.0f} facts/s, peak RSS {r['peak_rss_mb']:6.0f} MB, {r['seconds']:7.1f}s | raw UNWIND CREATE baseline "
-                  f"{baseline:>8,.0f} rows/s, ratio {rate / baseline:.2f}", flush=True)
+                  f"{baseline:>8,.0f} rows/s, ratio {rate / baseline:.2f} | load {_load()}", flush=True)
             path.unlink()
             await wipe(db)
     finally:
@@ -191,7 +201,7 @@ async def main(args: argparse.Namespace) -> None:
                 raise SystemExit(out.returncode)
             r = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"  {size:>9,} records ({path.stat().st_size / 1e6:6.1f} MB): {r['records'] / r['seconds']:>8,.0f} records/s, "
-                  f"{r['facts'] / r['seconds']:>8,.0f} facts/s prepared, peak RSS {r['peak_rss_mb']:6.0f} MB, {r['seconds']:7.1f}s", flush=True)
+                  f"{r['facts'] / r['seconds']:>8,.0f} facts/s prepared, peak RSS {r['peak_rss_mb']:6.0f} MB, {r['seconds']:7.1f}s | load {_load()}", flush=True)
             path.unlink()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -201,7 +211,7 @@ async def main(args: argparse.Namespace) -> None:
 
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="sizes for the end-to-end runs")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="sizes for the end-to-end runs")
     parser.add_argument("--skip-shared", action="store_true")
     parser.add_argument("--baseline-rows", type=int, default=100_000, help="rows of the raw baseline (capped for time)")
     parser.add_argument("--parse-sizes", default="10000,100000,1000000", help="sizes for the phase-1-only runs")

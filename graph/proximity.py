@@ -54,7 +54,9 @@ def _statements(model: GraphModel) -> dict[str, str]:
         "improve": (
             "UNWIND $ids AS aid MATCH (a:Entity {id: aid}) "
             "WITH a, EXISTS { (a)-[:LISTED_ON]->(:Watchlist) } AS listed "
-            "OPTIONAL MATCH (a)-[r:" + follow + "]-(b:Entity) "
+            # b without a label: with one, the planner scanned the concern_hops index for every
+            # seed (quadratic in a bulk ingest) instead of expanding the seed's own relationships.
+            "OPTIONAL MATCH (a)-[r:" + follow + "]-(b) "
             "WHERE b.concern_hops IS NOT NULL AND " + step + " "
             "WITH a, listed, min(b.concern_hops) + 1 AS via "
             "WITH a, CASE WHEN listed THEN 0 ELSE via END AS best "
@@ -63,7 +65,8 @@ def _statements(model: GraphModel) -> dict[str, str]:
         ),
         # Neighbours that may now improve through the nodes that just did.
         "around": (
-            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a:Entity) "
+            # a without a label, as in improve: expanded from b, never found by an index scan.
+            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a) "
             "WHERE b.concern_hops < $max_hops AND (a.concern_hops IS NULL OR a.concern_hops > b.concern_hops + 1) "
             "RETURN DISTINCT a.id AS id"
         ),

@@ -155,7 +155,11 @@ class GraphWriter:
 
     # -- validation -----------------------------------------------------------------------------
 
-    def _node_row(self, rec: NodeRecord) -> dict:
+    def node_row(self, rec: NodeRecord) -> dict:
+        """The validated parameter row of a node fact (raises InvalidInput against the model).
+
+        Public so that a bulk loader can validate once while reading, spill the rows, and hand
+        them to ``write_node_rows`` later without building records again."""
         try:
             node = self.model.node(rec.label)
         except KeyError:
@@ -178,7 +182,8 @@ class GraphWriter:
                 props[key] = value
         return {"id": rec.id, "props": props, "lists": lists, "ev": rec.evidence.as_row()}
 
-    def _rel_row(self, rec: RelRecord) -> dict:
+    def rel_row(self, rec: RelRecord) -> dict:
+        """The validated parameter row of a relationship fact (see ``node_row``)."""
         try:
             rel = self.model.rel(rec.type)
         except KeyError:
@@ -201,16 +206,29 @@ class GraphWriter:
     async def write_nodes(self, records: list[NodeRecord]) -> WriteReport:
         groups: dict[str, list[dict]] = defaultdict(list)
         for rec in records:
-            groups[rec.label].append(self._node_row(rec))
+            groups[rec.label].append(self.node_row(rec))
         report = WriteReport()
         for label, rows in groups.items():
-            for i in range(0, len(rows), self.batch_size):
-                batch = rows[i : i + self.batch_size]
-                await self._racing(self._node_batch, label, batch)
-                report.nodes += len(batch)
-        if any(self.model.node(label).fulltext_properties for label in groups):
+            report.add(await self.write_node_rows(label, rows, refresh=False))
+        if self.needs_refresh(groups):
             await refresh_search_index(self.db)
         return report
+
+    async def write_node_rows(self, label: str, rows: list[dict], *, refresh: bool = True) -> WriteReport:
+        """Write rows made by ``node_row`` for one label. ``refresh=False`` leaves the wait for the
+        full-text index to the caller, who can then wait once after many batches."""
+        report = WriteReport()
+        for i in range(0, len(rows), self.batch_size):
+            batch = rows[i : i + self.batch_size]
+            await self._racing(self._node_batch, label, batch)
+            report.nodes += len(batch)
+        if refresh and self.needs_refresh([label]):
+            await refresh_search_index(self.db)
+        return report
+
+    def needs_refresh(self, labels) -> bool:
+        """Whether nodes of these labels feed the full-text index (which is eventually consistent)."""
+        return any(self.model.node(label).fulltext_properties for label in labels)
 
     async def _racing(self, make_work, name: str, batch: list[dict]):
         """Run a batch; if a concurrent writer created one of its new ids first (the unique
@@ -237,21 +255,31 @@ class GraphWriter:
     async def write_relationships(self, records: list[RelRecord]) -> WriteReport:
         groups: dict[str, list[dict]] = defaultdict(list)
         for rec in records:
-            groups[rec.type].append(self._rel_row(rec))
+            groups[rec.type].append(self.rel_row(rec))
         report = WriteReport()
         for rel_type, rows in groups.items():
-            for i in range(0, len(rows), self.batch_size):
-                batch = rows[i : i + self.batch_size]
-                written = await self._racing(self._rel_batch, rel_type, batch)
-                if written < len(batch):
-                    report.missing_endpoints.extend(await self._missing_endpoints(batch))
-                report.relationships += written
-        for rec in records:
-            if rec.type in self._followed:
-                self.proximity_seeds.update((rec.start, rec.end))
-            elif rec.type in self._listing:
-                self.proximity_seeds.add(rec.start)
+            report.add(await self.write_rel_rows(rel_type, rows, flush=False))
         if not self.defer_proximity:
+            await self.flush_proximity()
+        return report
+
+    async def write_rel_rows(self, rel_type: str, rows: list[dict], *, flush: bool = True) -> WriteReport:
+        """Write rows made by ``rel_row`` for one relationship type; rows whose endpoints do not
+        exist are not written and are listed in ``missing_endpoints``. Concern proximity is
+        updated around them unless the writer defers it (or ``flush=False``)."""
+        report = WriteReport()
+        for i in range(0, len(rows), self.batch_size):
+            batch = rows[i : i + self.batch_size]
+            written = await self._racing(self._rel_batch, rel_type, batch)
+            if written < len(batch):
+                report.missing_endpoints.extend(await self._missing_endpoints(batch))
+            report.relationships += written
+        if rel_type in self._followed:
+            for row in rows:
+                self.proximity_seeds.update((row["start"], row["end"]))
+        elif rel_type in self._listing:
+            self.proximity_seeds.update(row["start"] for row in rows)
+        if flush and not self.defer_proximity:
             await self.flush_proximity()
         return report
 

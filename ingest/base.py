@@ -163,6 +163,8 @@ class IngestReport:
     seconds: float = 0.0
     # Persons and organizations written by the run: what entity resolution looks at afterwards.
     resolvable_ids: list[str] = field(default_factory=list, repr=False)
+    # More than the runner keeps in memory were written: resolve every new or changed node instead.
+    resolve_all_changed: bool = False
 
     @property
     def ok(self) -> bool:

@@ -39,6 +39,9 @@ SHARED_DATA_FILES: list[tuple[str, str]] = [
     ("nih", "grants_nih_reporter/nih_reporter_harvard_fy2014_export.csv"),
     ("kaken", "_synthetic_schema_examples/kaken_api_fixtures/kaken_projects_response_SYNTHETIC.xml"),
     ("kaken", "_synthetic_schema_examples/kaken_api_fixtures/kaken_researchers_response_SYNTHETIC.json"),
+    ("regolith", "disclosure_like_regolith_billingegroup/institutions.yml"),
+    ("regolith", "disclosure_like_regolith_billingegroup/people.yml"),
+    ("regolith", "disclosure_like_regolith_billingegroup/grants.yml"),
 ]
 
 

@@ -1,9 +1,16 @@
 // Reads the list-version logic needs. Writes go through graph.writer only.
 
-// name: existing_listings
-UNWIND $ids AS id
-MATCH ()-[r:LISTED_ON {id: id}]->()
-RETURN r.id AS id, r.last_listed AS last_listed, r.start AS start
+// name: listing_periods
+// Every listing period (one LISTED_ON each) of the given entities on the given watchlist.
+// Expanded from the entity (a few listings), never from the watchlist (up to millions).
+UNWIND $entities AS entity
+MATCH (e:Entity {id: entity})
+CALL (e) {
+  MATCH (e)-[r:LISTED_ON]->(w)
+  WHERE w.id = $watchlist
+  RETURN r
+}
+RETURN entity, r.id AS id, r.start AS start, r.end AS end, r.last_listed AS last_listed
 
 // name: watchlist_published
 MATCH (w:Entity {id: $id})

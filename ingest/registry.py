@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest import aspi, cps, csl, dod1260h, dod1286, dpl, ftm, grants, meti, nro, openalex, orcid, ror, userlist
+from ingest import aspi, cps, csl, dod1260h, dod1286, dpl, ftm, grants, meti, nro, openalex, orcid, regolith, ror, userlist
 from ingest.base import Source
 from kizuna.errors import InvalidInput
 
@@ -11,6 +11,7 @@ SOURCES: dict[str, Source] = {
     for s in (
         ftm.SOURCE, csl.SOURCE, dpl.SOURCE, dod1286.SOURCE, dod1260h.SOURCE, meti.SOURCE, nro.SOURCE, userlist.SOURCE,
         aspi.SOURCE, ror.SOURCE, ror.FUNDREF, orcid.SOURCE, openalex.SOURCE, grants.NSF, grants.NIH, grants.KAKEN, cps.SOURCE,
+        regolith.SOURCE,
     )
 }
 

@@ -26,9 +26,9 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,12 +38,13 @@ from tqdm import tqdm
 
 from graph.db import Database
 from graph.provenance import Evidence
+from graph.schema import refresh_search_index
 from graph.writer import GraphWriter, NodeRecord, RelRecord, rel_id
 from ingest.base import list_watchlist_id, FileReport, IngestReport, Listing, ReadContext, Source
 from kizuna.errors import DatabaseUnavailable, InvalidInput, KizunaError
 from kizuna.ids import make_id
 
-BATCH = 5000
+BATCH = 10_000
 # Parallel write transactions per phase. 1 by default: on 2 cores it measured no faster, and a
 # file naming the same fact in two batches is only safe to MERGE from one transaction at a time.
 CONCURRENCY = int(os.environ.get("KIZUNA_INGEST_CONCURRENCY", "1"))
@@ -68,7 +69,7 @@ def file_identity(path: Path) -> tuple[str, str]:
 
 
 class _Spill:
-    """Batches of facts pickled to a temporary file, read back in the same order."""
+    """Batches of prepared rows pickled to a temporary file, read back in the same order."""
 
     def __init__(self, directory: str, name: str):
         self.path = Path(directory) / name
@@ -98,6 +99,28 @@ class _Spill:
                     return
 
 
+class _Spills:
+    """One spill per node label, relationship type and for listings: every batch then holds
+    rows of a single Cypher statement, planned once and sent whole (no regrouping)."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        self.by_key: dict[tuple[str, str], _Spill] = {}
+
+    def add(self, kind: str, name: str, row: dict) -> None:
+        spill = self.by_key.get((kind, name))
+        if spill is None:
+            spill = self.by_key[(kind, name)] = _Spill(self.directory, f"{kind}-{name}")
+        spill.add(row)
+
+    @property
+    def count(self) -> int:
+        return sum(s.count for s in self.by_key.values())
+
+    def of(self, kind: str) -> list[tuple[str, _Spill]]:
+        return [(name, spill) for (k, name), spill in self.by_key.items() if k == kind]
+
+
 def _progress(**kwargs: Any) -> tqdm:
     return tqdm(disable=not sys.stderr.isatty(), leave=False, **kwargs)
 
@@ -113,15 +136,18 @@ class Ingestor:
         self.writer = writer or GraphWriter(db, batch_size=BATCH, defer_proximity=True)
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
         self._resolvable: dict[str, None] = {}  # ids of persons/organizations written, in order
+        self._resolvable_overflow = False  # more than RESOLVABLE_KEPT: memory stays flat, resolve all changed
 
     async def run(self, source: Source, paths: list[Path]) -> IngestReport:
         report = IngestReport()
         started = time.perf_counter()
         self._resolvable: dict[str, None] = {}
+        self._resolvable_overflow = False
         for path in _expand(paths):
             report.files.append(await self.ingest_file(source, path))
             await self.writer.flush_proximity()
         report.resolvable_ids = list(self._resolvable)
+        report.resolve_all_changed = self._resolvable_overflow
         report.seconds = time.perf_counter() - started
         return report
 
@@ -138,28 +164,28 @@ class Ingestor:
         if source.watchlist_key:
             ctx.watchlist_id = list_watchlist_id(self.options.get("list_key") or source.watchlist_key)
         with tempfile.TemporaryDirectory(prefix="kizuna-ingest-") as tmp:
-            nodes, rels = _Spill(tmp, "nodes"), _Spill(tmp, "rels")
+            spills = _Spills(tmp)
             try:
-                self._read_all(ctx, fr, nodes, rels)
+                self._read_all(ctx, fr, spills)
             except KizunaError as exc:
                 fr.status, fr.reason = "failed", f"unreadable, nothing written: {exc}"
                 return fr
             except Exception as exc:  # noqa: BLE001 — any parser failure means the file is unreadable
                 fr.status, fr.reason = "failed", f"unreadable, nothing written: {type(exc).__name__}: {exc}"
                 return fr
-            nodes.add(NodeRecord("Source", source_id, {
+            self._spill(spills, NodeRecord("Source", source_id, {
                 "kind": source.name, "title": path.name, "checksum": checksum, "retrieved_at": mtime,
                 "licence": source.licence, "uri": path.resolve().as_uri(),
             }, ctx.ev("file", path.name)))
             if ctx.watchlist_id:
-                rels.add(RelRecord("PUBLISHED", source_id, ctx.watchlist_id, {}, ctx.ev("file", path.name)))
-            await self._write_all(ctx, fr, nodes, rels)
+                self._spill(spills, RelRecord("PUBLISHED", source_id, ctx.watchlist_id, {}, ctx.ev("file", path.name)))
+            await self._write_all(ctx, fr, spills)
         fr.status = "ok"
         return fr
 
     # -- phase 1: parse and convert everything, write nothing ---------------------------------
 
-    def _read_all(self, ctx: ReadContext, fr: FileReport, nodes: _Spill, rels: _Spill) -> None:
+    def _read_all(self, ctx: ReadContext, fr: FileReport, spills: _Spills) -> None:
         source = ctx.source
         recent: dict[int, None] = {}  # fingerprints of recent node facts: exact repeats are no-ops
         bar = _progress(desc=f"read {ctx.path.name}", unit=" rec")
@@ -171,69 +197,70 @@ class Ingestor:
                     if key not in source.mapped_fields and value not in (None, "", [], {}):
                         fr.unmapped_fields[key] += 1
             try:
-                facts = list(source.convert(ctx, locator, raw))
-                for fact in facts:
-                    self._validate(fact)
+                # Validated and turned into the writer's rows here, once: phase 2 only sends them.
+                rows = [self._prepare(fact) for fact in source.convert(ctx, locator, raw)
+                        if not (isinstance(fact, NodeRecord) and _seen_recently(recent, fact))]
             except (InvalidInput, KeyError, ValueError, TypeError, AttributeError) as exc:
                 fr.skip(locator, _reason(exc))
                 continue
-            for fact in facts:
-                if isinstance(fact, NodeRecord):
-                    if _seen_recently(recent, fact):
-                        continue
-                    nodes.add(fact)
-                else:
-                    rels.add(fact)
+            for kind, name, row in rows:
+                spills.add(kind, name, row)
         bar.close()
         fr.unmapped_fields.update(ctx.unmapped)
         if source.preamble:
             for fact in source.preamble(ctx):
-                self._validate(fact)
-                (nodes if isinstance(fact, NodeRecord) else rels).add(fact)
+                self._spill(spills, fact)
 
-    def _validate(self, fact: Any) -> None:
-        """The writer's own model check, run before anything is written."""
+    def _prepare(self, fact: Any) -> tuple[str, str, dict]:
+        """(spill kind, label or type, the writer's validated row) of one fact."""
         if isinstance(fact, NodeRecord):
-            self.writer._node_row(fact)
-        elif isinstance(fact, RelRecord):
-            self.writer._rel_row(fact)
-        elif isinstance(fact, Listing):
-            self.writer._rel_row(RelRecord("LISTED_ON", fact.entity_id, fact.watchlist_id, fact.props, fact.evidence))
-        else:
-            raise TypeError(f"a converter yielded {type(fact).__name__}, not a fact")
+            return "node", fact.label, self.writer.node_row(fact)
+        if isinstance(fact, RelRecord):
+            return "rel", fact.type, self.writer.rel_row(fact)
+        if isinstance(fact, Listing):
+            return "listing", "LISTED_ON", self.writer.rel_row(
+                RelRecord("LISTED_ON", fact.entity_id, fact.watchlist_id, fact.props, fact.evidence))
+        raise TypeError(f"a converter yielded {type(fact).__name__}, not a fact")
+
+    def _spill(self, spills: _Spills, fact: Any) -> None:
+        spills.add(*self._prepare(fact))
 
     # -- phase 2: write ---------------------------------------------------------------------
 
-    async def _write_all(self, ctx: ReadContext, fr: FileReport, nodes: _Spill, rels: _Spill) -> None:
+    async def _write_all(self, ctx: ReadContext, fr: FileReport, spills: _Spills) -> None:
         older = await self._is_older_version(ctx)
-        bar = _progress(desc=f"write {ctx.path.name}", unit=" fact", total=nodes.count + rels.count)
+        bar = _progress(desc=f"write {ctx.path.name}", unit=" fact", total=spills.count)
 
-        async def write_nodes(batch: list[NodeRecord]) -> None:
-            await _retrying(ctx, _write_nodes, batch)
-
-        async def write_rels(batch: list[Any]) -> None:
-            await _retrying(ctx, _write_rels, batch)
-
-        async def _write_nodes(batch: list[NodeRecord]) -> None:
-            if older:
-                batch = [_without_version(n) if n.label == "Watchlist" else n for n in batch]
-            result = await self.writer.write_nodes(batch)
+        async def write_nodes(label: str, rows: list[dict]) -> None:
+            if older and label == "Watchlist":
+                for row in rows:
+                    row["props"] = {k: v for k, v in row["props"].items() if k not in ("version", "published")}
+            result = await self.writer.write_node_rows(label, rows, refresh=False)
             fr.nodes_written += result.nodes
-            self._resolvable.update((n.id, None) for n in batch if n.label in ("Person", "Organization"))
-            bar.update(len(batch))
+            if label in ("Person", "Organization") and not self._resolvable_overflow:
+                self._resolvable.update((row["id"], None) for row in rows)
+                if len(self._resolvable) > RESOLVABLE_KEPT:
+                    self._resolvable, self._resolvable_overflow = {}, True
+            bar.update(len(rows))
 
-        async def _write_rels(batch: list[Any]) -> None:
-            plain = [r for r in batch if isinstance(r, RelRecord)]
-            plain += await self._listing_records(ctx, [r for r in batch if isinstance(r, Listing)], older)
-            result = await self.writer.write_relationships(plain)
+        async def write_rels(rel_type: str, rows: list[dict]) -> None:
+            result = await self.writer.write_rel_rows(rel_type, rows)
             fr.relationships_written += result.relationships
             fr.missing_endpoints += len(result.missing_endpoints)
-            bar.update(len(batch))
+            bar.update(len(rows))
+
+        async def write_listings(rel_type: str, rows: list[dict]) -> None:
+            await self._listing_rows(ctx, rows, older)
+            await write_rels(rel_type, rows)
 
         # Nodes before relationships (endpoints must exist); within each phase up to
-        # ``concurrency`` batches run in parallel transactions.
-        await _bounded(nodes.batches(), write_nodes, self.concurrency)
-        await _bounded(rels.batches(), write_rels, self.concurrency)
+        # ``concurrency`` batches run in parallel transactions, while the next batch is read
+        # back from the spill in a thread.
+        for kind, work in (("node", write_nodes), ("rel", write_rels), ("listing", write_listings)):
+            for name, spill in spills.of(kind):
+                await _bounded(spill.batches(), partial(_retrying, ctx, partial(work, name)), self.concurrency)
+        if any(self.writer.needs_refresh([name]) for name, _ in spills.of("node")):
+            await refresh_search_index(self.db)
         bar.close()
         if ctx.watchlist_id and ctx.published and not older and not self.options.get("partial"):
             fr.listings_ended = await self._end_missing(ctx)
@@ -245,22 +272,35 @@ class Ingestor:
         stored = rows[0]["published"] if rows else None
         return bool(stored and stored > ctx.published)
 
-    async def _listing_records(self, ctx: ReadContext, listings: list[Listing], older: bool) -> list[RelRecord]:
-        if not listings:
-            return []
-        ids = [rel_id("LISTED_ON", li.entity_id, li.watchlist_id) for li in listings]
-        existing = {row["id"]: row for row in await self.db.read(_statements()["existing_listings"], {"ids": ids})}
-        out = []
-        for li, rid in zip(listings, ids):
-            props = dict(li.props)
-            if ctx.published and li.watchlist_id == ctx.watchlist_id:
-                known = existing.get(rid)
-                if not older and not (known and known.get("last_listed") and known["last_listed"] > ctx.published):
-                    props["last_listed"] = ctx.published
-                if "start" not in props and not (known and known.get("start")) and not older:
-                    props["start"] = ctx.published
-            out.append(RelRecord("LISTED_ON", li.entity_id, li.watchlist_id, props, li.evidence))
-        return out
+    async def _listing_rows(self, ctx: ReadContext, rows: list[dict], older: bool) -> None:
+        """Adds what depends on the graph's state to listing rows of this file's watchlist.
+
+        Each listing PERIOD is one LISTED_ON relationship: an entry present in this version
+        continues the period that covers the version's date (or the open one), getting
+        ``last_listed`` = this version and ``start`` when new; an entry whose every earlier
+        period has ended (it was removed, and is listed again) gets a NEW period keyed by this
+        version's date, so "as of" answers listed / not listed / listed again correctly."""
+        if not ctx.published:
+            return
+        mine = [row for row in rows if row["end"] == ctx.watchlist_id]
+        periods: dict[str, list[dict]] = {}
+        found = await self.db.read(_statements()["listing_periods"],
+                                   {"entities": list({row["start"] for row in mine}), "watchlist": ctx.watchlist_id})
+        for period in found:
+            periods.setdefault(period["entity"], []).append(period)
+        for row in mine:
+            props = row["props"]
+            known = _period_for(periods.get(row["start"], []), props, ctx.published, older)
+            if known is None and periods.get(row["start"]):
+                # Listed again after removal: a new period, its own relationship.
+                row["id"] = rel_id("LISTED_ON", row["start"], row["end"], ctx.published)
+                props.setdefault("start", ctx.published)
+            elif known is not None:
+                row["id"] = known["id"]
+            if not older and not (known and known.get("last_listed") and known["last_listed"] > ctx.published):
+                props["last_listed"] = ctx.published
+            if "start" not in props and not (known and known.get("start")) and not older:
+                props["start"] = ctx.published
 
     async def _end_missing(self, ctx: ReadContext) -> int:
         """Listings absent from this (newer) version get ``end`` = its date; never deleted."""
@@ -281,12 +321,19 @@ class Ingestor:
             if not rows or ids == previous:
                 return ended
             previous = ids
-            records = [RelRecord("LISTED_ON", r["entity"], ctx.watchlist_id, {"end": ctx.published}, evidence) for r in rows]
-            result = await self.writer.write_relationships(records)
+            updates = []
+            for r in rows:
+                row = self.writer.rel_row(RelRecord("LISTED_ON", r["entity"], ctx.watchlist_id, {"end": ctx.published}, evidence))
+                row["id"] = r["id"]  # the open period, which may be a later one than the first
+                updates.append(row)
+            result = await self.writer.write_rel_rows("LISTED_ON", updates)
             ended += result.relationships
 
 
 RECENT_NODES = 50_000
+# Ids of written persons/organizations kept for resolution after the run; past this many the
+# run asks for resolution of every new or changed node instead (memory flat as input grows).
+RESOLVABLE_KEPT = 100_000
 
 
 # Neo4j gone mid-ingest (restart, network): each batch is retried with exponential backoff for this
@@ -318,10 +365,11 @@ async def _retrying(ctx: ReadContext, write: Callable[[list[Any]], Awaitable[Non
             hint="nothing is lost: run the same command again once Neo4j is back (writes are idempotent)") from exc
 
 
-async def _bounded(batches: Iterable[list[Any]], work: Callable[[list[Any]], Awaitable[None]], limit: int) -> None:
-    """Run ``work`` over the batches with at most ``limit`` in flight (memory: limit batches)."""
+async def _bounded(batches: Iterator[list[Any]], work: Callable[[list[Any]], Awaitable[None]], limit: int) -> None:
+    """Run ``work`` over the batches with at most ``limit`` in flight (memory: limit + 1 batches).
+    The next batch is unpickled in a thread while the database works on the current one."""
     pending: set[asyncio.Task] = set()
-    for batch in batches:
+    while (batch := await asyncio.to_thread(next, batches, None)) is not None:
         if len(pending) >= limit:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -331,6 +379,25 @@ async def _bounded(batches: Iterable[list[Any]], work: Callable[[list[Any]], Awa
         for task in await asyncio.gather(*pending, return_exceptions=True):
             if isinstance(task, BaseException):
                 raise task
+
+
+def _period_for(periods: list[dict], props: dict, published: str, older: bool) -> dict | None:
+    """The listing period a row of a version dated ``published`` continues: the one with the
+    start the source states, else the one covering that date, else (newest version) the open
+    one. None — a new period — only when every period has ended and this version lists the
+    entry again without stating an end itself (sources with per-row dates keep their periods)."""
+    if props.get("start"):
+        same = next((p for p in periods if p["start"] == props["start"]), None)
+        if same:
+            return same
+    for period in periods:
+        if (not period["start"] or period["start"] <= published) and (not period["end"] or period["end"] > published):
+            return period
+    if not older:
+        current = next((p for p in periods if not p["end"]), None)
+        if current or not props.get("end"):
+            return current
+    return periods[0] if periods else None
 
 
 def _seen_recently(recent: dict[int, None], node: NodeRecord) -> bool:

@@ -153,3 +153,79 @@ async def test_support_csv(graph):
     row = await value(graph, "MATCH (p:Person)-[r:RECEIVED]->(g:Grant {number: 'CS-1'})-[f:FUNDED_BY]->(o:Organization) "
                              "RETURN [p.name, r.role, g.amount, f.in_kind, o.name, o.unresolved] AS x")
     assert row == ["Test Person C (fictional)", "pi (current)", 1000.0, False, "Crafted Foundation", True]
+
+
+REGOLITH_PEOPLE = """\
+good:
+  name: Good Person
+  aka: [G. Person, "Person, Good"]
+  orcid_id: 0000-0001-0000-0001
+  employment:
+    - {organization: Example University, position: professor, begin_year: 2020, begin_month: 4}
+    - {organization: exu, position: lecturer, begin_year: 2015, end_year: 2019}
+noname:
+  aka: [Nobody]
+stringaka:
+  name: String Aka
+  aka: just one string
+baddate:
+  name: Bad Date
+  aka: []
+  employment:
+    - {organization: Example University, position: professor, begin_year: twenty}
+notamapping: [1, 2]
+"""
+
+REGOLITH_GRANTS = """\
+g1:
+  title: Good grant
+  amount: 1000
+  funder: NSF-DMR
+  begin_date: 2020-01-01
+  team:
+    - {name: good, position: pi, institution: exu}
+    - {name: Other Person, position: co-pi, institution: Example University}
+g2:
+  title: Bad role
+  funder: NSF-DMR
+  team:
+    - {name: good, position: lead, institution: exu}
+g3:
+  title: No team
+  funder: NSF-DMR
+g4:
+  title: Bad amount
+  amount: lots
+  team:
+    - {name: good, position: pi, institution: exu}
+"""
+
+
+async def test_regolith_bad_records_are_skipped(graph, tmp_path):
+    (tmp_path / "people.yml").write_text(REGOLITH_PEOPLE, encoding="utf-8")
+    (tmp_path / "grants.yml").write_text(REGOLITH_GRANTS, encoding="utf-8")
+    report = await ingest(graph, "regolith", [tmp_path / "people.yml", tmp_path / "grants.yml"])
+    people, grants = report.files
+    assert (people.status, people.records_read, people.records_skipped) == ("ok", 5, 4)
+    assert (grants.status, grants.records_read, grants.records_skipped) == ("ok", 4, 3)
+    reasons = skipped_reasons(report)
+    for part in ("no name", "aka is a list", "year is not a number", "is a mapping", "pi or copi, not 'lead'", "no team", "not a number"):
+        assert any(part in r for r in reasons), (part, reasons)
+    good = make_id("per", "regolith", "good")
+    assert await value(graph, "MATCH (p:Person {id: $id}) RETURN p.names AS n", id=good) == ["Good Person", "G. Person", "Person, Good"]
+    assert await value(graph, "MATCH (p:Person) WHERE p.name IN ['String Aka', 'Bad Date'] RETURN count(p) AS c") == 0
+    roles = await graph.read("MATCH (p:Person)-[r:RECEIVED]->(:Grant {id: 'grt:regolith:g1'}) RETURN p.name AS name, r.role AS role ORDER BY role DESC")
+    assert roles == [{"name": "Good Person", "role": "pi"}, {"name": "Other Person", "role": "copi"}]
+
+
+@pytest.mark.parametrize("name, text, reason_part", [
+    ("grants.yml", "g1: {title: [unclosed\n", "not valid YAML"),
+    ("people.yml", "- just\n- a list\n", "mapping of keys to records"),
+    ("projects.yml", "p1: {name: x}\n", "not a regolith collection"),
+])
+async def test_regolith_unreadable_writes_nothing(graph, tmp_path, name, text, reason_part):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    before = await graph_counts(graph)
+    (fr,) = (await ingest(graph, "regolith", [tmp_path / name])).files
+    assert fr.status == "failed" and reason_part in fr.reason and "nothing written" in fr.reason
+    assert await graph_counts(graph) == before

@@ -14,7 +14,7 @@ import pytest
 
 from ingest.catalog import shared_files
 from ingest.runner import ingest
-from kizuna.ids import make_id, normalize_key
+from kizuna.ids import identifier_id, make_id, normalize_key
 from tests.conftest import wipe
 from tests.ingest_helpers import graph_counts, one, value
 
@@ -238,9 +238,72 @@ async def test_reingesting_changes_nothing(shared, shared_data):
              "us_dod_1260h_chinese_military_companies.csv", "rstoolkit_nro_organizations.json", "misp_galaxy_china-defence-universities.json",
              "csl_consolidated_sample_13rows.csv", "csl_2019_extract.csv", "bis_denied_persons_list.tsv", "yente_zala_cluster.entities.ftm.json",
              "ror_subset_schema_v1.jsonl", "record-3.0.xml", "funding-3.0-with-NISO-roles.json", "W2741809807.json", "I27837315.json",
-             "nih_reporter_harvard_fy2014_export.csv", "kaken_projects_response_SYNTHETIC.xml", "kaken_researchers_response_SYNTHETIC.json"}
+             "nih_reporter_harvard_fy2014_export.csv", "kaken_projects_response_SYNTHETIC.xml", "kaken_researchers_response_SYNTHETIC.json",
+             "people.yml", "grants.yml"}
     files = [(source, path) for source, path in shared_files(shared_data) if path.name in again]
     assert len(files) == len(again)
     for source, path in files:
         await ingest(db, source, [path], **_options(source, path))
     assert await graph_counts(db) == before
+
+
+REGOLITH = "disclosure_like_regolith_billingegroup"
+
+
+def _regolith(shared_data: Path, name: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((shared_data / REGOLITH / name).read_text(encoding="utf-8"))
+
+
+async def test_regolith_people_institutions_grants(shared, shared_data):
+    """The regolith group database: counts from the YAML files, then named facts."""
+    db, reports = shared
+    people, institutions, grants = (_regolith(shared_data, n) for n in ("people.yml", "institutions.yml", "grants.yml"))
+    for name, collection in (("people.yml", people), ("institutions.yml", institutions), ("grants.yml", grants)):
+        assert reports[name].records_read == len(collection) and reports[name].records_skipped == 0, name
+    regolith_people = await value(db, "MATCH (p:Person) WHERE p.id IN $ids RETURN count(p) AS c",
+                                  ids=[make_id("per", "regolith", k) for k in people])
+    assert regolith_people == len(people)
+    with_orcid = await value(db, "MATCH (p:Person) WHERE p.id IN $ids AND p.orcid IS NOT NULL RETURN count(p) AS c",
+                             ids=[make_id("per", "regolith", k) for k in people])
+    assert with_orcid == sum(1 for p in people.values() if p.get("orcid_id"))
+    assert await value(db, "MATCH (o:Organization) WHERE o.id IN $ids RETURN count(o) AS c",
+                       ids=[make_id("org", "regolith", k) for k in institutions]) == len(institutions)
+    assert await value(db, "MATCH (g:Grant) WHERE g.id STARTS WITH 'grt:regolith:' RETURN count(g) AS c") == len(grants)
+    # Every team member RECEIVED the grant with role pi or copi.
+    team = sum(len(g["team"]) for g in grants.values())
+    received = await db.read("MATCH (:Person)-[r:RECEIVED]->(g:Grant) WHERE g.id STARTS WITH 'grt:regolith:' RETURN r.role AS role, count(*) AS c")
+    assert sum(r["c"] for r in received) == team and {r["role"] for r in received} == {"pi", "copi"}
+
+    # Ben Frandsen: aka variants, ORCID, an employment named by string (kept as evidence) and one by key.
+    ben = await one(db, "MATCH (p:Person {orcid: '0000-0002-4047-9453'}) RETURN p.names AS names, p.id AS id")
+    assert {"Frandsen, Benjamin A.", "Frandsen, B. A.", "Benjamin A. Frandsen"} <= set(ben["names"])
+    byu = await one(
+        db, "MATCH (p:Person {id: $id})-[a:AFFILIATED_WITH {role_normalized: 'employment'}]->(o:Organization {unresolved: true}) "
+        "WHERE a.org_name = 'Brigham Young University' RETURN a.role AS role, a.start AS start, a.ev_text AS ev", id=ben["id"])
+    assert byu == {"role": "assistant professor", "start": "2018-09", "ev": ["Brigham Young University"]}
+    phd = await one(
+        db, "MATCH (p:Person {id: $id})-[a:AFFILIATED_WITH {role_normalized: 'education'}]->(o:Organization) "
+        "RETURN o.name AS org, o.unresolved AS unresolved, a.role AS role, a.end AS end", id=ben["id"])
+    assert phd == {"org": "Columbia University", "unresolved": True, "role": "PhD in Physics", "end": "2016-04"}
+    # 'columbiau' in an employment is the key of institutions.yml: the same node as that record.
+    gra = await one(
+        db, "MATCH (p:Person {id: $id})-[a:AFFILIATED_WITH {role: 'graduate research assistant'}]->(o:Organization) "
+        "RETURN o.id AS id, o.name AS org, a.org_name AS org_name", id=ben["id"])
+    assert gra == {"id": make_id("org", "regolith", "columbiau"), "org": institutions["columbiau"]["name"], "org_name": "columbiau"}
+
+    seed_id = identifier_id("grt", "regolith", "0079_mrsec_seed")
+    # The 1997 MRSEC seed grant: NSF-DMR funder, $66,000, sbillinge pi and Rong Liu copi at MSU.
+    seed = await one(
+        db, "MATCH (g:Grant {id: $grant})-[:FUNDED_BY]->(f:Organization) "
+        "RETURN g.amount AS amount, g.start AS start, g.end AS end, f.name AS funder", grant=seed_id)
+    assert seed == {"amount": 66000.0, "start": "1997-01-01", "end": "1999-01-01", "funder": "NSF-DMR"}
+    team_rows = await db.read(
+        "MATCH (p:Person)-[r:RECEIVED]->(:Grant {id: $grant}) "
+        "OPTIONAL MATCH (p)-[a:AFFILIATED_WITH]->(o:Organization {id: $msu}) WHERE a.role = r.role "
+        "RETURN p.id AS id, p.name AS name, r.role AS role, collect(DISTINCT o.name) AS org ORDER BY role DESC", {"msu": make_id("org", "regolith", "msu"), "grant": seed_id})
+    assert [(r["role"], r["org"]) for r in team_rows] == [("pi", [institutions["msu"]["name"]]), ("copi", [institutions["msu"]["name"]])]
+    assert team_rows[0]["id"] == make_id("per", "regolith", "sbillinge") and team_rows[1]["name"] == "Rong Liu"
+    assert await value(db, "MATCH (:Grant {id: $grant})-[:AWARDED_TO]->(o) RETURN collect(o.id) AS c", grant=seed_id) == [
+        make_id("org", "regolith", "msu")]

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from ingest.runner import ingest
 from kizuna.ids import make_id
+from queries.cypher import cypher
 from tests.ingest_helpers import DATA, graph_counts, value
 
 HEADER = "no,country_ja,country_en,name,aliases,wmd_type_ja,wmd_type_code,conventional_weapons\n"
@@ -66,6 +67,40 @@ async def test_newer_version_ends_removed_entries_and_starts_new_ones(graph, tmp
     assert await listed_as_of(graph, "2025-06-01") == ["Beta Labs", "Delta Institute", "Gamma Trading"]
     assert await listing(graph, "Alpha Works") == {"start": "2024-01-01", "end": "2025-01-01", "last_listed": "2024-01-01"}
     assert await value(graph, "MATCH (w:Watchlist {id: $wl}) RETURN w.published AS p", wl=METI_LIST) == "2025-01-01"
+
+
+async def test_relisted_entry_gets_a_new_listing_period(graph, tmp_path):
+    """Listed in v1, removed in v2, listed again in v3: three periods, three as-of answers."""
+    v1 = meti_version(tmp_path, "20240101", ["Alpha Works", "Beta Labs"])
+    v2 = meti_version(tmp_path, "20240601", ["Beta Labs"])
+    v3 = meti_version(tmp_path, "20250101", ["Alpha Works", "Beta Labs"])
+    for version in (v1, v2, v3):
+        await ingest(graph, "meti", [version])
+    periods = await graph.read(
+        "MATCH (o:Organization {name: 'Alpha Works'})-[l:LISTED_ON]->(:Watchlist {id: $wl}) "
+        "RETURN l.start AS start, l.end AS end, l.last_listed AS last_listed ORDER BY start", {"wl": METI_LIST})
+    assert periods == [{"start": "2024-01-01", "end": "2024-06-01", "last_listed": "2024-01-01"},
+                       {"start": "2025-01-01", "end": None, "last_listed": "2025-01-01"}]
+    assert await listed_as_of(graph, "2024-03-01") == ["Alpha Works", "Beta Labs"]
+    assert await listed_as_of(graph, "2024-09-01") == ["Beta Labs"]
+    assert await listed_as_of(graph, "2025-03-01") == ["Alpha Works", "Beta Labs"]
+    # The same answers through the listings statement the concern-path search uses.
+    alpha = make_id("org", "jp-meti-end-user-list", "Alpha Works")
+    for day, expected in (("2024-03-01", 1), ("2024-09-01", 0), ("2025-03-01", 1)):
+        rows = await graph.read(cypher("paths", "listings"), {"ids": [alpha], "lists": None, "as_of": day})
+        assert len(rows) == expected, day
+    # Re-reading any of the three versions changes nothing: no fourth period, no reopened end.
+    before = await graph_counts(graph)
+    for version in (v3, v1, v2):
+        await ingest(graph, "meti", [version])
+    after = await graph_counts(graph)
+    assert {k: after[k] for k in ("nodes", "rels", "node_props", "rel_props")} == {k: before[k] for k in ("nodes", "rels", "node_props", "rel_props")}
+    assert await listed_as_of(graph, "2024-09-01") == ["Beta Labs"]
+    # Removed again in v4: only the open (second) period ends.
+    report = await ingest(graph, "meti", [meti_version(tmp_path, "20250601", ["Beta Labs"])])
+    assert report.files[0].listings_ended == 1
+    assert await listed_as_of(graph, "2025-03-01") == ["Alpha Works", "Beta Labs"]
+    assert await listed_as_of(graph, "2025-09-01") == ["Beta Labs"]
 
 
 async def test_partial_extract_does_not_end_listings(graph, tmp_path):
@@ -136,3 +171,15 @@ async def test_demo_loads_linked_fictional_researchers_idempotently(graph):
     before = await graph_counts(graph)
     await load_demo(graph)
     assert await graph_counts(graph) == before
+
+
+async def test_large_run_asks_to_resolve_all_changed_instead_of_keeping_every_id(graph, tmp_path, monkeypatch):
+    """Memory flat as input grows: past RESOLVABLE_KEPT written ids the run stops collecting them."""
+    import ingest.runner as runner
+
+    path = meti_version(tmp_path, "20240101", ["Alpha Works", "Beta Labs", "Gamma Trading"])
+    small = await ingest(graph, "meti", [path])
+    assert not small.resolve_all_changed and len(small.resolvable_ids) == 3
+    monkeypatch.setattr(runner, "RESOLVABLE_KEPT", 2)
+    large = await ingest(graph, "meti", [path])
+    assert large.resolve_all_changed and large.resolvable_ids == []
