@@ -37,6 +37,8 @@ class ApiConfig(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_fragment_spreads: int = 64
+    # Field selections once every fragment is expanded (a fragment bomb is small text, huge expansion).
+    max_selections: int = 2000
     max_first: int = 100
     max_hops: int = 6
     # A concern-path request costs maxHops x first; above this it is refused before running.

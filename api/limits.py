@@ -12,7 +12,10 @@ import logging
 import time
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode,
+    SelectionSetNode, parse,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
@@ -190,17 +193,54 @@ def query_shape(query: str) -> tuple[int, int]:
     return deepest, spreads
 
 
-class QueryShapeGuard(SchemaExtension):
-    """Refuses a query nested too deeply or with too many fragment spreads before it is parsed.
+def expanded_selections(document: DocumentNode) -> int:
+    """How many field selections the largest operation of a parsed document has once every
+    fragment spread is expanded: what validation and execution will walk.
 
-    Why before parsing: graphql-core's validation of deeply nested fragments can take
-    exponential time on the event loop, so the depth rule (itself a validation rule) would come
-    too late to protect the other requests.
+    Each fragment's size is computed once (memoised), so a fragment bomb whose text is small but
+    whose expansion doubles at every level costs one linear pass to measure. A spread that cycles
+    back counts as nothing here; graphql-core's NoFragmentCycles rule refuses it afterwards.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def size(selection_set: SelectionSetNode | None) -> int:
+        total = 0
+        for sel in selection_set.selections if selection_set else ():
+            if isinstance(sel, FieldNode):
+                total += 1 + size(sel.selection_set)
+            elif isinstance(sel, InlineFragmentNode):
+                total += size(sel.selection_set)
+            elif isinstance(sel, FragmentSpreadNode):
+                name = sel.name.value
+                if name not in sizes and name not in visiting and name in fragments:
+                    visiting.add(name)
+                    sizes[name] = size(fragments[name].selection_set)
+                    visiting.discard(name)
+                total += sizes.get(name, 0)
+        return total
+
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return max((size(op.selection_set) for op in operations), default=0)
+
+
+class QueryShapeGuard(SchemaExtension):
+    """Refuses, before graphql-core validates anything, a query nested too deeply, with too many
+    fragment spreads, or whose fragments expand to too many field selections.
+
+    Why before validation: graphql-core's validation of deeply nested fragments, and strawberry's
+    depth rule on a fragment bomb (2^20 selections from 41 spreads), take time exponential in the
+    query's size on the event loop, so every other request waits; those rules come too late to
+    protect them. Nesting and spreads are read from the raw text; the expansion from a parse
+    (linear, token-capped) with each fragment measured once.
     """
 
-    def __init__(self, *, max_nesting: int, max_spreads: int):
+    def __init__(self, *, max_nesting: int, max_spreads: int, max_selections: int, max_tokens: int):
         self.max_nesting = max_nesting
         self.max_spreads = max_spreads
+        self.max_selections = max_selections
+        self.max_tokens = max_tokens
 
     def on_operation(self) -> Iterator[None]:
         query = self.execution_context.query or ""
@@ -211,4 +251,12 @@ class QueryShapeGuard(SchemaExtension):
         if spreads > self.max_spreads:
             raise GraphQLError(f"the query has {spreads} fragment spreads; the limit is {self.max_spreads}",
                                extensions={"code": "LIMIT_EXCEEDED"})
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError:
+            document = None  # strawberry's own parse reports the syntax or token error
+        selections = expanded_selections(document) if document else 0
+        if selections > self.max_selections:
+            raise GraphQLError(f"the query expands to {selections} field selections once its fragments are spread; "
+                               f"the limit is {self.max_selections}", extensions={"code": "LIMIT_EXCEEDED"})
         yield
