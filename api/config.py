@@ -50,6 +50,11 @@ class ApiConfig(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     upload_extensions: list[str] = Field(default_factory=lambda: ["pdf", "docx", "txt", "md", "json", "csv", "yaml", "yml", "html", "xml"])
     request_timeout_seconds: float = 20.0
+    # Bounded concurrency (api.limits.RequestLimits): requests running at once, uploads among them,
+    # and how long a request may wait for a slot before a 503 OVERLOADED with Retry-After.
+    max_concurrent_requests: int = 16
+    max_concurrent_uploads: int = 2
+    admission_wait_seconds: float = 10.0
     # Uploads (multipart: disclosures, watchlists) are parsed and ingested in the request; the first
     # disclosure of a process also loads the language pipelines.
     upload_timeout_seconds: float = 300.0

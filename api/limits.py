@@ -64,19 +64,32 @@ class TokenBucket:
         return (1.0 - tokens) / self.rate
 
 
-def _json_error(status: int, code: str, message: str) -> tuple[dict, bytes]:
+def _json_error(status: int, code: str, message: str, retry_after: int | None = None) -> tuple[dict, bytes]:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    return {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}, body
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    return {"type": "http.response.start", "status": status, "headers": headers}, body
 
 
 class RequestLimits:
     """ASGI middleware for /graphql: body size (uploads get their own, larger limit, checked
-    while streaming so a lying Content-Length does not help) and a time limit per request."""
+    while streaming so a lying Content-Length does not help), bounded concurrency, and a time
+    limit per request.
+
+    Why bounded concurrency: past what the process and Neo4j can serve, every extra request in
+    flight only makes all of them slower until they hit the time limit together (504s). At most
+    ``max_concurrent_requests`` run at once (uploads, which read documents with the NLP pipeline,
+    at most ``max_concurrent_uploads``); a request waits up to ``admission_wait_seconds`` for a
+    slot, else it is refused at once with 503 OVERLOADED and a Retry-After, having done nothing.
+    The time limit starts when the request is admitted."""
 
     def __init__(self, app: ASGIApp, config: ApiConfig, path_prefix: str = "/graphql"):
         self.app = app
         self.config = config
         self.path_prefix = path_prefix
+        self._slots = asyncio.Semaphore(config.max_concurrent_requests)
+        self._upload_slots = asyncio.Semaphore(config.max_concurrent_uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.path_prefix):
@@ -89,6 +102,26 @@ class RequestLimits:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, 413, "LIMIT_EXCEEDED", f"the request body is larger than {limit} bytes")
             return
+        slots = [self._upload_slots, self._slots] if multipart else [self._slots]
+        taken: list[asyncio.Semaphore] = []
+        try:
+            async with asyncio.timeout(self.config.admission_wait_seconds):
+                for slot in slots:
+                    await slot.acquire()
+                    taken.append(slot)
+        except TimeoutError:
+            for slot in taken:
+                slot.release()
+            retry = max(1, round(self.config.admission_wait_seconds / 2))
+            await self._reject(send, 503, "OVERLOADED", f"the server is at its limit of concurrent requests; retry in {retry} s", retry_after=retry)
+            return
+        try:
+            await self._limited(scope, receive, send, multipart, limit)
+        finally:
+            for slot in taken:
+                slot.release()
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, multipart: bool, limit: int) -> None:
         received = 0
         started = False
 
@@ -119,8 +152,8 @@ class RequestLimits:
                 await self._reject(send, 504, "TIMEOUT", f"the request took longer than {seconds} s and was stopped")
 
     @staticmethod
-    async def _reject(send: Send, status: int, code: str, message: str) -> None:
-        start, body = _json_error(status, code, message)
+    async def _reject(send: Send, status: int, code: str, message: str, retry_after: int | None = None) -> None:
+        start, body = _json_error(status, code, message, retry_after)
         await send(start)
         await send({"type": "http.response.body", "body": body})
 

@@ -11,6 +11,7 @@ and nothing of it is written; the other documents of the run go in.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -363,7 +364,8 @@ class DisclosureIngestor:
             result = DocumentResult(file=filename)
             documents.append(result)
             try:
-                planned = self._plan(filename, data, subject_name, result, submitter)
+                # text extraction and NLP take CPU seconds: in a worker thread, the API's event loop keeps serving
+                planned = await asyncio.to_thread(self._plan, filename, data, subject_name, result, submitter)
                 if person_id:
                     result.subject_id, result.subject_keyed_by = person_id, "person_id"
                 written = await self._write(planned, resolvable)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,16 +69,22 @@ class DocumentAnalysis:
 
 
 class DisclosureReader:
-    """Holds both pipelines (load once per process: loading GiNZA takes seconds)."""
+    """Holds both pipelines (load once per process: loading GiNZA takes seconds).
+
+    Thread-safe: the API reads uploads in worker threads (never on the event loop), and spaCy
+    pipelines and their memory zones are not made for concurrent use, so one read (or gazetteer
+    swap) runs at a time."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, langs: Iterable[str] = ("en", "ja")):
         self.gazetteer = gazetteer or Gazetteer(seed_entries())
         self.pipelines = {lang: build_pipeline(lang, self.gazetteer) for lang in langs}
+        self._lock = threading.RLock()
 
     def use_gazetteer(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
-        for nlp in self.pipelines.values():
-            nlp.get_pipe("kizuna_org_gazetteer").use(gazetteer)
+        with self._lock:
+            self.gazetteer = gazetteer
+            for nlp in self.pipelines.values():
+                nlp.get_pipe("kizuna_org_gazetteer").use(gazetteer)
 
     def read(self, text: str) -> DocumentAnalysis:
         return next(self.read_many([text]))
@@ -95,6 +102,10 @@ class DisclosureReader:
             yield from self._read_batch(batch)
 
     def _read_batch(self, texts: list[str]) -> list[DocumentAnalysis]:
+        with self._lock:
+            return self._read_batch_locked(texts)
+
+    def _read_batch_locked(self, texts: list[str]) -> list[DocumentAnalysis]:
         per_doc = [blocks(t) for t in texts]
         results: dict[tuple[int, int], dict] = {}
         for lang, nlp in self.pipelines.items():
