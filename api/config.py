@@ -8,9 +8,12 @@ introspection and GraphiQL are off unless KIZUNA_ENVIRONMENT=development or set 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kizuna.settings import REPO_ROOT
 
 DEV_PEPPER = "kizuna-local-development-pepper"
 
@@ -58,6 +61,10 @@ class ApiConfig(BaseSettings):
     # Uploads (multipart: disclosures, watchlists) are parsed and ingested in the request; the first
     # disclosure of a process also loads the language pipelines.
     upload_timeout_seconds: float = 300.0
+    # ingestSource reads a file on the server: only inside these folders (symlinks resolved), so an
+    # admin key cannot make the server read /etc or another tenant's files. KIZUNA_API_INGEST_DIRS
+    # takes a JSON list. Defaults: the bundled demo sources and the data folder var/ingest.
+    ingest_dirs: list[Path] = Field(default_factory=lambda: [REPO_ROOT / "ingest" / "demo", REPO_ROOT / "var" / "ingest"])
     # Token bucket per key (or per token subject): sustained requests per second and burst.
     rate_per_second: float = 50.0
     rate_burst: int = 100

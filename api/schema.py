@@ -34,7 +34,7 @@ from api.types import (
 from graph.provenance import Evidence as EvidenceRecord
 from graph.provenance import utc_now_iso
 from graph.writer import GraphWriter, RelRecord
-from kizuna.errors import InvalidInput, NotFound as NotFoundError, SourceUnreadable
+from kizuna.errors import InvalidInput, NotFound as NotFoundError, PermissionDenied as PermissionDeniedError, SourceUnreadable
 from queries import audit as audit_q
 from queries import decisions as decisions_q
 from queries import people as people_q
@@ -399,11 +399,12 @@ class Mutation:
             return Rejected(message=exc.message, code=exc.code)
         return _ingest_report(as_dict(data))
 
-    @strawberry.mutation(description="Ingest (or refresh) a source by kind and location (admin).", permission_classes=[IsAdmin])
+    @strawberry.mutation(description="Ingest (or refresh) a source by kind and location: a file or folder on the server inside the configured ingest folders (admin).", permission_classes=[IsAdmin])
     async def ingest_source(self, info: Info, kind: str, location: str) -> IngestResult:
         try:
-            data = await backends.ingest_source(_ctx(info)["db"], kind=kind, location=location, actor=_principal(info).actor)
-        except (InvalidInput, SourceUnreadable) as exc:
+            data = await backends.ingest_source(_ctx(info)["db"], kind=kind, location=location, actor=_principal(info).actor,
+                                                allowed_dirs=_ctx(info)["config"].ingest_dirs)
+        except (InvalidInput, SourceUnreadable, PermissionDeniedError) as exc:
             return Rejected(message=exc.message, code=exc.code)
         return _ingest_report(as_dict(data))
 

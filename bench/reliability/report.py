@@ -27,8 +27,8 @@ def load(name: str) -> dict | None:
     return None
 
 
-def cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")[:220]
+def cell(text, limit: int = 220) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")[:limit]
 
 
 def held(flag) -> str:
@@ -45,12 +45,13 @@ def corpus_section(data: dict | None) -> list[str]:
            f"{sum(1 for c in cases if c.get('held'))} held. Files: `tests/data/bad/make_corpus.py`. "
            "Every case: a sentinel subgraph untouched, a refused file wrote nothing (fingerprint equal), "
            "no local file content came back, under 60 s and under 400 MB peak-RSS growth.\n",
-           "| case | target | what is wrong | expected | outcome | detail | s | RSS +MB | graph unchanged | result |",
+           "| case | target | what is wrong | expected (why) | outcome | detail | s (load avg) | RSS +MB | graph unchanged | result |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for c in cases:
         extra = f" (stored verbatim in {c['stored_verbatim']} node(s))" if c.get("stored_verbatim") else ""
-        out.append(f"| {c['id']} | {c['target']} | {cell(c['category'])} | {c['expect']} | {c['outcome']} | {cell(c['detail'])}{extra} | "
-                   f"{c['seconds']} | {c['rss_growth_mb']} | {'yes' if c['graph_unchanged'] else 'no (ingested)'} | {held(c.get('held'))} |")
+        why = f" ({cell(c['note'], 400)})" if c.get("note") else ""
+        out.append(f"| {c['id']} | {c['target']} | {cell(c['category'])} | {c['expect']}{why} | {c['outcome']} | {cell(c['detail'])}{extra} | "
+                   f"{c['seconds']} ({c.get('loadavg_1m', '?')}) | {c['rss_growth_mb']} | {'yes' if c['graph_unchanged'] else 'no (ingested)'} | {held(c.get('held'))} |")
     return out + [""]
 
 
@@ -69,8 +70,8 @@ def graphql_section(data: dict | None, partial: dict | None = None) -> list[str]
     out = ["## GraphQL abuse under concurrent load (tests/test_reliability_graphql.py)\n",
            f"A real `kizuna serve` (uvicorn, 127.0.0.1) in production mode; {f['legit_clients']} legitimate clients (httpx async, own viewer keys) "
            f"sent {f['legit_requests']} requests during the run with {f['legit_failures']} failures (statuses {f['legit_statuses']}), "
-           f"p50 {f['legit_p50_ms']} ms, p99 {f['legit_p99_ms']} ms; {f['abuse_requests']} abusive requests (each case 4 copies at once); "
-           f"/healthz after: {f['healthz_after']}.\n",
+           f"p50 {f['legit_p50_ms']} ms, p99 {f['legit_p99_ms']} ms; {f['abuse_requests']} abusive requests (each case sent several times at once); "
+           f"/healthz after: {f['healthz_after']}; machine load average (1, 5, 15 min) at the end: {f.get('loadavg_after', 'not recorded')}.\n",
            "| case | refused how | HTTP statuses | slowest copy (s) | result |", "|---|---|---|---|---|"]
     for c in data["cases"]:
         out.append(f"| {cell(c['case'])} | {cell(c['detail'])} | {c['statuses']} | {c['max_seconds']} | {held(c['held'])} |")
@@ -111,8 +112,11 @@ def security_section(sec: dict | None, deps: dict | None) -> list[str]:
             if deps.get("skipped"):
                 desc += f"; not auditable (not on PyPI): {', '.join(s['package'] for s in deps['skipped'])}"
         else:
-            desc = f"pip-audit could not run: {deps.get('error')}"
-        out.append(f"| dependency audit | {cell(desc)} | {held(deps.get('held'))} |")
+            tried = "; ".join(f"{a['service']}: {a['audited']} of {a['packages']} audited ({a.get('skip_reason_sample') or a.get('error') or ''})"
+                              for a in deps.get("attempts", []))
+            desc = (f"pip-audit 2.10.1 could audit no package. Tried {tried}. {deps.get('error')} Looked for an offline database: "
+                    + "; ".join(deps.get("offline_search", [])))
+        out.append(f"| dependency audit | {cell(desc, 2000)} | {held(deps.get('held'))} |")
     if sec:
         if "keys_at_rest" in sec:
             k = sec["keys_at_rest"]
