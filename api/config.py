@@ -58,6 +58,8 @@ class ApiConfig(BaseSettings):
     max_concurrent_requests: int = 16
     max_concurrent_uploads: int = 2
     admission_wait_seconds: float = 10.0
+    # Uploads are long by nature (each is read by the NLP pipeline, one at a time): they may queue longer.
+    upload_admission_wait_seconds: float = 60.0
     # Uploads (multipart: disclosures, watchlists) are parsed and ingested in the request; the first
     # disclosure of a process also loads the language pipelines.
     upload_timeout_seconds: float = 300.0

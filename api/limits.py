@@ -80,7 +80,8 @@ class RequestLimits:
     Why bounded concurrency: past what the process and Neo4j can serve, every extra request in
     flight only makes all of them slower until they hit the time limit together (504s). At most
     ``max_concurrent_requests`` run at once (uploads, which read documents with the NLP pipeline,
-    at most ``max_concurrent_uploads``); a request waits up to ``admission_wait_seconds`` for a
+    at most ``max_concurrent_uploads``); a request waits up to ``admission_wait_seconds`` (an upload
+    ``upload_admission_wait_seconds``) for a
     slot, else it is refused at once with 503 OVERLOADED and a Retry-After, having done nothing.
     The time limit starts when the request is admitted."""
 
@@ -105,14 +106,14 @@ class RequestLimits:
         slots = [self._upload_slots, self._slots] if multipart else [self._slots]
         taken: list[asyncio.Semaphore] = []
         try:
-            async with asyncio.timeout(self.config.admission_wait_seconds):
+            async with asyncio.timeout(self.config.upload_admission_wait_seconds if multipart else self.config.admission_wait_seconds):
                 for slot in slots:
                     await slot.acquire()
                     taken.append(slot)
         except TimeoutError:
             for slot in taken:
                 slot.release()
-            retry = max(1, round(self.config.admission_wait_seconds / 2))
+            retry = max(1, round(self.config.admission_wait_seconds / 2))  # a slot frees within seconds; uploads need not wait as long again
             await self._reject(send, 503, "OVERLOADED", f"the server is at its limit of concurrent requests; retry in {retry} s", retry_after=retry)
             return
         try:

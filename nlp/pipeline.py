@@ -172,7 +172,16 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
     return list(seen.values())
 
 
+_DEFAULT_READER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def default_reader() -> DisclosureReader:
-    """One reader per process (the CLI and the API share it)."""
+def _default_reader() -> DisclosureReader:
     return DisclosureReader()
+
+
+def default_reader() -> DisclosureReader:
+    """One reader per process (the CLI and the API share it). The lock makes two uploads arriving
+    together in a fresh API process load the pipelines once, not twice at the same time."""
+    with _DEFAULT_READER_LOCK:
+        return _default_reader()

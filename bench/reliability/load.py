@@ -44,7 +44,7 @@ UPLOAD = "mutation($f: Upload!) { ingestDisclosure(file: $f) { __typename } }"
 # before the next question; uploads are rarer. Closed-loop clients with no think time measure
 # the server's saturation point instead (bench/api.py does that).
 READ_THINK_S = (0.5, 2.0)
-INGEST_THINK_S = (2.0, 6.0)
+INGEST_THINK_S = (5.0, 15.0)
 DISCLOSURE = "Name: Load Person {i} (fictional)\nVisiting Professor, Kizuna University (2021-2023).\n兼業: 絆大学 客員教授 (令和3年4月〜現在)\n"
 
 
@@ -79,7 +79,9 @@ async def main() -> None:
     server = None
     try:
         await apply_schema(db)
+        t_graph = time.perf_counter()
         graph = await build_graph(db, args.persons, args.orgs, max(10, args.orgs // 10))
+        print(f"graph written in {time.perf_counter() - t_graph:.0f} s, load average {os.getloadavg()}", flush=True)
         pepper = "load-pepper"
         config = ApiConfig(key_pepper=pepper)
         n_ingest = max(1, int(args.clients * args.ingest_share))
@@ -132,7 +134,7 @@ async def main() -> None:
 
         async def readers_and_ingesters():
             ingest, read = await asyncio.gather(
-                concurrent_clients(n_ingest, args.duration, request, think=INGEST_THINK_S, timeout=120),
+                concurrent_clients(n_ingest, args.duration, request, think=INGEST_THINK_S, timeout=360),  # above the server's upload limit
                 concurrent_clients(args.clients - n_ingest, args.duration, lambda i, *a: request(i + n_ingest, *a), think=READ_THINK_S, timeout=120))
             return ingest[0] + read[0], max(ingest[1], read[1])
 
@@ -160,6 +162,7 @@ async def main() -> None:
             "loadavg_before": [round(x, 2) for x in loadavg_before], "loadavg_after": [round(x, 2) for x in os.getloadavg()],
             "think_s": {"readers": READ_THINK_S, "ingesters": INGEST_THINK_S},
             "limits": {"max_concurrent_requests": ApiConfig().max_concurrent_requests, "admission_wait_seconds": ApiConfig().admission_wait_seconds,
+                       "max_concurrent_uploads": ApiConfig().max_concurrent_uploads, "upload_admission_wait_seconds": ApiConfig().upload_admission_wait_seconds,
                        "request_timeout_seconds": ApiConfig().request_timeout_seconds, "path_time_budget_ms": ApiConfig().path_time_budget_ms},
             "clients": args.clients, "ingesting_clients": n_ingest, "duration_s": args.duration, "wall_s": round(wall, 1), "requests": total,
             "rps": round(total / wall, 1), "statuses": dict(statuses), "server_errors_5xx": sum(c for s, c in statuses.items() if s.startswith("5")),
