@@ -192,9 +192,6 @@ def main() -> None:
     lines += graphql_section(load("graphql"), load("graphql-partial"))
     lines += security_section(load("security"), load("deps"))
     lines += load_section(load("load"))
-    first = load("load-first-run")
-    if first:
-        lines += ["### An earlier load run, before the concernPaths fix\n"] + load_section(first)[1:]
     lines += corpus_section(load("corpus"))
     notes = REPO / "bench" / "reliability" / "NOTES.md"
     if notes.exists():
