@@ -86,8 +86,13 @@ class DisclosureReader:
             for nlp in self.pipelines.values():
                 nlp.get_pipe("kizuna_org_gazetteer").use(gazetteer)
 
-    def read(self, text: str) -> DocumentAnalysis:
-        return next(self.read_many([text]))
+    def read(self, text: str, gazetteer: Gazetteer | None = None) -> DocumentAnalysis:
+        """One document; with ``gazetteer``, read with that gazetteer (swapped in under the same
+        lock, so a concurrent run with another gazetteer cannot change it mid-read)."""
+        with self._lock:
+            if gazetteer is not None and gazetteer is not self.gazetteer:
+                self.use_gazetteer(gazetteer)
+            return next(self.read_many([text]))
 
     def read_many(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[DocumentAnalysis]:
         """Documents in, analyses out, in order. Each batch runs inside spaCy memory zones so that

@@ -167,7 +167,7 @@ async def main() -> None:
             "clients": args.clients, "ingesting_clients": n_ingest, "duration_s": args.duration, "wall_s": round(wall, 1), "requests": total,
             "rps": round(total / wall, 1), "statuses": dict(statuses), "server_errors_5xx": sum(c for s, c in statuses.items() if s.startswith("5")),
             "overloaded_503": statuses.get("503", 0), "server_alive_at_end": server.poll() is None,
-            "errors": len(errors), "error_sample": errors[:5],
+            "errors": len(errors), "error_sample": list({(o.op, o.status): o.error for o in reversed(outcomes) if o.error}.values())[:8],  # one per (operation, status)
             "ops": {op: {"n": len(v), "p50_ms": round(pct(v, 50) * 1000, 1), "p95_ms": round(pct(v, 95) * 1000, 1), "p99_ms": round(pct(v, 99) * 1000, 1)} for op, v in lat.items()},
             "memory": mem, "memory_samples": memory, "graph": {"nodes": graph["nodes"], "relationships": graph["relationships"]},
         }
