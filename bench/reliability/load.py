@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,6 +184,7 @@ async def main() -> None:
         await db.close()
         if started:
             neo4j_server.stop(started)
+            shutil.rmtree(started.neo4j_home, ignore_errors=True)
 
 
 if __name__ == "__main__":
