@@ -17,7 +17,7 @@ from typing import Any
 
 from graph.db import Database
 from graph.model import load_model
-from kizuna.errors import InvalidInput, SourceUnreadable
+from kizuna.errors import InvalidInput, PermissionDenied, SourceUnreadable
 from kizuna.ids import make_id
 
 
@@ -226,14 +226,25 @@ async def ingest_disclosure(db: Database, *, person_id: str | None, filename: st
             "skipped": doc["unchanged"], "errors": [{"locator": filename, "message": p} for p in doc["problems"]]}
 
 
-async def ingest_source(db: Database, *, kind: str, location: str, actor: str) -> dict:
-    """A source file (or folder) on the server through the ingest runner, then incremental resolution."""
+def allowed_ingest_path(location: str, allowed_dirs: list[Path]) -> Path:
+    """``location`` resolved (symlinks and `..` followed), if it lies inside one of ``allowed_dirs``;
+    else PermissionDenied naming the folders that are allowed."""
+    path = Path(location).expanduser().resolve()
+    if not any(path.is_relative_to(Path(d).expanduser().resolve()) for d in allowed_dirs):
+        raise PermissionDenied(f"{location}: ingestSource reads only files inside {', '.join(str(d) for d in allowed_dirs)}",
+                               hint="copy the file there, or add its folder to KIZUNA_API_INGEST_DIRS")
+    return path
+
+
+async def ingest_source(db: Database, *, kind: str, location: str, actor: str, allowed_dirs: list[Path]) -> dict:
+    """A source file (or folder) on the server, inside ``allowed_dirs``, through the ingest runner,
+    then incremental resolution."""
     from ingest.registry import get_source
     from ingest.runner import _expand, file_identity, ingest
     from queries.people import nodes_by_ids
 
+    path = allowed_ingest_path(location, allowed_dirs)
     source = get_source(kind)
-    path = Path(location).expanduser()
     if not path.exists():
         raise SourceUnreadable(f"{location}: no such file or folder on the server")
     files = list(_expand([path]))  # the files the runner will read

@@ -8,9 +8,12 @@ introspection and GraphiQL are off unless KIZUNA_ENVIRONMENT=development or set 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kizuna.settings import REPO_ROOT
 
 DEV_PEPPER = "kizuna-local-development-pepper"
 
@@ -37,6 +40,8 @@ class ApiConfig(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_fragment_spreads: int = 64
+    # Field selections once every fragment is expanded (a fragment bomb is small text, huge expansion).
+    max_selections: int = 2000
     max_first: int = 100
     max_hops: int = 6
     # A concern-path request costs maxHops x first; above this it is refused before running.
@@ -48,9 +53,20 @@ class ApiConfig(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     upload_extensions: list[str] = Field(default_factory=lambda: ["pdf", "docx", "txt", "md", "json", "csv", "yaml", "yml", "html", "xml"])
     request_timeout_seconds: float = 20.0
+    # Bounded concurrency (api.limits.RequestLimits): requests running at once, uploads among them,
+    # and how long a request may wait for a slot before a 503 OVERLOADED with Retry-After.
+    max_concurrent_requests: int = 16
+    max_concurrent_uploads: int = 2
+    admission_wait_seconds: float = 10.0
+    # Uploads are long by nature (each is read by the NLP pipeline, one at a time): they may queue longer.
+    upload_admission_wait_seconds: float = 60.0
     # Uploads (multipart: disclosures, watchlists) are parsed and ingested in the request; the first
     # disclosure of a process also loads the language pipelines.
     upload_timeout_seconds: float = 300.0
+    # ingestSource reads a file on the server: only inside these folders (symlinks resolved), so an
+    # admin key cannot make the server read /etc or another tenant's files. KIZUNA_API_INGEST_DIRS
+    # takes a JSON list. Defaults: the bundled demo sources and the data folder var/ingest.
+    ingest_dirs: list[Path] = Field(default_factory=lambda: [REPO_ROOT / "ingest" / "demo", REPO_ROOT / "var" / "ingest"])
     # Token bucket per key (or per token subject): sustained requests per second and burst.
     rate_per_second: float = 50.0
     rate_burst: int = 100

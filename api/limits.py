@@ -12,7 +12,10 @@ import logging
 import time
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode,
+    SelectionSetNode, parse,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
@@ -61,19 +64,33 @@ class TokenBucket:
         return (1.0 - tokens) / self.rate
 
 
-def _json_error(status: int, code: str, message: str) -> tuple[dict, bytes]:
+def _json_error(status: int, code: str, message: str, retry_after: int | None = None) -> tuple[dict, bytes]:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    return {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}, body
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    return {"type": "http.response.start", "status": status, "headers": headers}, body
 
 
 class RequestLimits:
     """ASGI middleware for /graphql: body size (uploads get their own, larger limit, checked
-    while streaming so a lying Content-Length does not help) and a time limit per request."""
+    while streaming so a lying Content-Length does not help), bounded concurrency, and a time
+    limit per request.
+
+    Why bounded concurrency: past what the process and Neo4j can serve, every extra request in
+    flight only makes all of them slower until they hit the time limit together (504s). At most
+    ``max_concurrent_requests`` run at once (uploads, which read documents with the NLP pipeline,
+    at most ``max_concurrent_uploads``); a request waits up to ``admission_wait_seconds`` (an upload
+    ``upload_admission_wait_seconds``) for a
+    slot, else it is refused at once with 503 OVERLOADED and a Retry-After, having done nothing.
+    The time limit starts when the request is admitted."""
 
     def __init__(self, app: ASGIApp, config: ApiConfig, path_prefix: str = "/graphql"):
         self.app = app
         self.config = config
         self.path_prefix = path_prefix
+        self._slots = asyncio.Semaphore(config.max_concurrent_requests)
+        self._upload_slots = asyncio.Semaphore(config.max_concurrent_uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.path_prefix):
@@ -86,6 +103,26 @@ class RequestLimits:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, 413, "LIMIT_EXCEEDED", f"the request body is larger than {limit} bytes")
             return
+        slots = [self._upload_slots, self._slots] if multipart else [self._slots]
+        taken: list[asyncio.Semaphore] = []
+        try:
+            async with asyncio.timeout(self.config.upload_admission_wait_seconds if multipart else self.config.admission_wait_seconds):
+                for slot in slots:
+                    await slot.acquire()
+                    taken.append(slot)
+        except TimeoutError:
+            for slot in taken:
+                slot.release()
+            retry = max(1, round(self.config.admission_wait_seconds / 2))  # a slot frees within seconds; uploads need not wait as long again
+            await self._reject(send, 503, "OVERLOADED", f"the server is at its limit of concurrent requests; retry in {retry} s", retry_after=retry)
+            return
+        try:
+            await self._limited(scope, receive, send, multipart, limit)
+        finally:
+            for slot in taken:
+                slot.release()
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, multipart: bool, limit: int) -> None:
         received = 0
         started = False
 
@@ -116,8 +153,8 @@ class RequestLimits:
                 await self._reject(send, 504, "TIMEOUT", f"the request took longer than {seconds} s and was stopped")
 
     @staticmethod
-    async def _reject(send: Send, status: int, code: str, message: str) -> None:
-        start, body = _json_error(status, code, message)
+    async def _reject(send: Send, status: int, code: str, message: str, retry_after: int | None = None) -> None:
+        start, body = _json_error(status, code, message, retry_after)
         await send(start)
         await send({"type": "http.response.body", "body": body})
 
@@ -190,17 +227,54 @@ def query_shape(query: str) -> tuple[int, int]:
     return deepest, spreads
 
 
-class QueryShapeGuard(SchemaExtension):
-    """Refuses a query nested too deeply or with too many fragment spreads before it is parsed.
+def expanded_selections(document: DocumentNode) -> int:
+    """How many field selections the largest operation of a parsed document has once every
+    fragment spread is expanded: what validation and execution will walk.
 
-    Why before parsing: graphql-core's validation of deeply nested fragments can take
-    exponential time on the event loop, so the depth rule (itself a validation rule) would come
-    too late to protect the other requests.
+    Each fragment's size is computed once (memoised), so a fragment bomb whose text is small but
+    whose expansion doubles at every level costs one linear pass to measure. A spread that cycles
+    back counts as nothing here; graphql-core's NoFragmentCycles rule refuses it afterwards.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def size(selection_set: SelectionSetNode | None) -> int:
+        total = 0
+        for sel in selection_set.selections if selection_set else ():
+            if isinstance(sel, FieldNode):
+                total += 1 + size(sel.selection_set)
+            elif isinstance(sel, InlineFragmentNode):
+                total += size(sel.selection_set)
+            elif isinstance(sel, FragmentSpreadNode):
+                name = sel.name.value
+                if name not in sizes and name not in visiting and name in fragments:
+                    visiting.add(name)
+                    sizes[name] = size(fragments[name].selection_set)
+                    visiting.discard(name)
+                total += sizes.get(name, 0)
+        return total
+
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return max((size(op.selection_set) for op in operations), default=0)
+
+
+class QueryShapeGuard(SchemaExtension):
+    """Refuses, before graphql-core validates anything, a query nested too deeply, with too many
+    fragment spreads, or whose fragments expand to too many field selections.
+
+    Why before validation: graphql-core's validation of deeply nested fragments, and strawberry's
+    depth rule on a fragment bomb (2^20 selections from 41 spreads), take time exponential in the
+    query's size on the event loop, so every other request waits; those rules come too late to
+    protect them. Nesting and spreads are read from the raw text; the expansion from a parse
+    (linear, token-capped) with each fragment measured once.
     """
 
-    def __init__(self, *, max_nesting: int, max_spreads: int):
+    def __init__(self, *, max_nesting: int, max_spreads: int, max_selections: int, max_tokens: int):
         self.max_nesting = max_nesting
         self.max_spreads = max_spreads
+        self.max_selections = max_selections
+        self.max_tokens = max_tokens
 
     def on_operation(self) -> Iterator[None]:
         query = self.execution_context.query or ""
@@ -211,4 +285,12 @@ class QueryShapeGuard(SchemaExtension):
         if spreads > self.max_spreads:
             raise GraphQLError(f"the query has {spreads} fragment spreads; the limit is {self.max_spreads}",
                                extensions={"code": "LIMIT_EXCEEDED"})
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError:
+            document = None  # strawberry's own parse reports the syntax or token error
+        selections = expanded_selections(document) if document else 0
+        if selections > self.max_selections:
+            raise GraphQLError(f"the query expands to {selections} field selections once its fragments are spread; "
+                               f"the limit is {self.max_selections}", extensions={"code": "LIMIT_EXCEEDED"})
         yield

@@ -6,6 +6,7 @@ mapped once (api.limits.ErrorMapper); every person read is audited (api.audit.Au
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import strawberry
@@ -33,13 +34,14 @@ from api.types import (
 from graph.provenance import Evidence as EvidenceRecord
 from graph.provenance import utc_now_iso
 from graph.writer import GraphWriter, RelRecord
-from kizuna.errors import InvalidInput, NotFound as NotFoundError, SourceUnreadable
+from kizuna.errors import InvalidInput, NotFound as NotFoundError, PermissionDenied as PermissionDeniedError, SourceUnreadable
 from queries import audit as audit_q
 from queries import decisions as decisions_q
 from queries import people as people_q
 from queries import search as search_q
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+log = logging.getLogger("kizuna.api")
 
 
 def _precise_now() -> str:
@@ -397,11 +399,12 @@ class Mutation:
             return Rejected(message=exc.message, code=exc.code)
         return _ingest_report(as_dict(data))
 
-    @strawberry.mutation(description="Ingest (or refresh) a source by kind and location (admin).", permission_classes=[IsAdmin])
+    @strawberry.mutation(description="Ingest (or refresh) a source by kind and location: a file or folder on the server inside the configured ingest folders (admin).", permission_classes=[IsAdmin])
     async def ingest_source(self, info: Info, kind: str, location: str) -> IngestResult:
         try:
-            data = await backends.ingest_source(_ctx(info)["db"], kind=kind, location=location, actor=_principal(info).actor)
-        except (InvalidInput, SourceUnreadable) as exc:
+            data = await backends.ingest_source(_ctx(info)["db"], kind=kind, location=location, actor=_principal(info).actor,
+                                                allowed_dirs=_ctx(info)["config"].ingest_dirs)
+        except (InvalidInput, SourceUnreadable, PermissionDeniedError) as exc:
             return Rejected(message=exc.message, code=exc.code)
         return _ingest_report(as_dict(data))
 
@@ -477,6 +480,16 @@ class RoundTrips(strawberry.extensions.SchemaExtension):
         return {"dbRoundTrips": db.round_trips} if db is not None and hasattr(db, "round_trips") else {}
 
 
+class _Schema(strawberry.Schema):
+    """strawberry logs every GraphQL error with a full traceback, so each refused request (a wrong
+    role, a query over a limit) wrote some 40 lines: an abuser could flood the log and disk. A refusal
+    is logged as one line; unexpected errors keep their traceback (api.limits.format_error)."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        for error in errors:
+            log.info("request refused: %s", error.message)
+
+
 def build_schema(config: ApiConfig | None = None, *, introspection: bool = True) -> strawberry.Schema:
     """The schema with its validation limits; introspection can be turned off.
 
@@ -490,7 +503,8 @@ def build_schema(config: ApiConfig | None = None, *, introspection: bool = True)
         *([] if introspection else DisableIntrospection().validation_rules),
     ]
     extensions: list = [
-        lambda: QueryShapeGuard(max_nesting=2 * config.max_depth, max_spreads=config.max_fragment_spreads),
+        lambda: QueryShapeGuard(max_nesting=2 * config.max_depth, max_spreads=config.max_fragment_spreads,
+                                max_selections=config.max_selections, max_tokens=config.max_tokens),
         lambda: MaxTokensLimiter(max_token_count=config.max_tokens),
         lambda: ParserCache(maxsize=1024),
         lambda: AddValidationRules(rules),
@@ -499,7 +513,7 @@ def build_schema(config: ApiConfig | None = None, *, introspection: bool = True)
         ErrorMapper,
         RoundTrips,
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions, types=[Person, Organization, Watchlist])
+    return _Schema(query=Query, mutation=Mutation, extensions=extensions, types=[Person, Organization, Watchlist])
 
 
 def schema_sdl() -> str:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from api.auth import create_api_key  # noqa: E402
 from api.config import ApiConfig  # noqa: E402
+from bench.harness import concurrent_clients  # noqa: E402
 from graph import server as neo4j_server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.provenance import Evidence  # noqa: E402
@@ -135,44 +136,31 @@ EXPECTED = {"search": None, "entity": ("Person", "Organization"), "person": ("Pe
 
 
 async def run_clients(url: str, keys: list[str], graph: dict, ops: list[str], duration: float) -> tuple[dict, dict, float, int]:
+    """Back-to-back clients (no think time) through bench.harness.concurrent_clients."""
+
+    async def request(i: int, k: int, rnd: random.Random, http: httpx.AsyncClient):
+        op, query, variables = pick(rnd, ops, graph)
+        r = await http.post(url, json={"query": query, "variables": variables}, headers={"X-API-Key": keys[i]})
+        ok = r.status_code == 200
+        body = r.json() if ok else {}
+        ok = ok and not body.get("errors")
+        if ok and EXPECTED[op]:
+            ok = body["data"][list(body["data"])[0]]["__typename"] in EXPECTED[op]
+        return op, r, None if ok else r.text[:300]
+
+    outcomes, wall = await concurrent_clients(len(keys), duration, request, timeout=30, honour_retry_after=False)
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     samples: dict[str, str] = {}
-    deadline = time.monotonic() + duration
-    limits = httpx.Limits(max_connections=len(keys), max_keepalive_connections=len(keys))
-
-    async def client(i: int, http: httpx.AsyncClient) -> None:
-        rnd = random.Random(1000 + i)
-        headers = {"X-API-Key": keys[i]}
-        while time.monotonic() < deadline:
-            op, query, variables = pick(rnd, ops, graph)
-            t0 = time.perf_counter()
-            try:
-                r = await http.post(url, json={"query": query, "variables": variables}, headers=headers)
-                ok = r.status_code == 200
-                body = r.json() if ok else {}
-                ok = ok and not body.get("errors")
-                if ok and EXPECTED[op]:
-                    ok = body["data"][list(body["data"])[0]]["__typename"] in EXPECTED[op]
-                if not ok:
-                    samples.setdefault(op, r.text[:300])
-            except httpx.HTTPError as exc:
-                ok = False
-                samples.setdefault(op, repr(exc))
-            elapsed = (time.perf_counter() - t0) * 1000
-            if ok:
-                latencies[op].append(elapsed)
-            else:
-                errors[op] += 1
-
-    started = time.monotonic()
-    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
-        await asyncio.gather(*(client(i, http) for i in range(len(keys))))
-    wall = time.monotonic() - started
-    total = sum(len(v) for v in latencies.values()) + sum(errors.values())
+    for o in outcomes:
+        if o.error is None:
+            latencies[o.op].append(o.seconds * 1000)
+        else:
+            errors[o.op] += 1
+            samples.setdefault(o.op, o.error)
     if samples:
         print("first error per operation:", json.dumps(samples, ensure_ascii=False)[:1200])
-    return latencies, errors, wall, total
+    return latencies, errors, wall, len(outcomes)
 
 
 async def run_baseline(db: Database, graph: dict, clients: int, duration: float) -> tuple[dict, float]:

@@ -79,3 +79,59 @@ class Timer:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+
+
+@dataclass
+class Outcome:
+    """One request as a client saw it: ``status`` 0 means no answer; ``error`` is why it failed."""
+
+    op: str
+    status: int
+    seconds: float
+    error: str | None = None
+
+
+async def concurrent_clients(n: int, duration: float, request, *, think: tuple[float, float] = (0.0, 0.0), timeout: float = 60.0,
+                             seed: int = 1000, honour_retry_after: bool = True) -> tuple[list[Outcome], float]:
+    """``n`` clients, each sending one request at a time for ``duration`` seconds, waiting a random
+    think time in ``think`` between requests (0: back to back).
+
+    ``request(i, k, rnd, http)`` sends client i's k-th request and returns ``(op, response)``, or
+    ``(op, response, error)`` when it checks the answer itself. An answer with a Retry-After header
+    (429/503) makes the client wait that long before its next request, as a polite client does;
+    the refusal is still recorded. Returns every outcome and the wall time."""
+    import asyncio
+    import random
+
+    import httpx
+
+    outcomes: list[Outcome] = []
+    deadline = time.monotonic() + duration
+
+    async def client(i: int, http: httpx.AsyncClient) -> None:
+        rnd = random.Random(seed + i)
+        k = 0
+        while time.monotonic() < deadline:
+            k += 1
+            t0 = time.perf_counter()
+            try:
+                answer = await request(i, k, rnd, http)
+            except httpx.HTTPError as exc:
+                outcomes.append(Outcome("no answer", 0, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"))
+                continue
+            op, response, *checked = answer
+            elapsed = time.perf_counter() - t0
+            error = checked[0] if checked else (None if response.status_code == 200 else response.text[:300])
+            outcomes.append(Outcome(op, response.status_code, elapsed, error))
+            wait = rnd.uniform(*think)
+            retry_after = response.headers.get("retry-after")
+            if honour_retry_after and retry_after and retry_after.isdigit():
+                wait = max(wait, float(retry_after))
+            if wait:
+                await asyncio.sleep(wait)
+
+    started = time.monotonic()
+    limits = httpx.Limits(max_connections=n + 5, max_keepalive_connections=n + 5)
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as http:
+        await asyncio.gather(*(client(i, http) for i in range(n)))
+    return outcomes, time.monotonic() - started

@@ -11,6 +11,7 @@ and nothing of it is written; the other documents of the run go in.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -333,20 +334,23 @@ class DisclosureIngestor:
         self.submitted_at = submitted_at or utc_now_iso()
         self.writer = GraphWriter(db)
         self.graph_ids: set[str] = set()
+        self._gazetteer: Gazetteer | None = None  # built from the graph by _prepare
 
     async def _prepare(self) -> None:
         entries = await load_graph_entries(self.db)
         self.graph_ids = {e.id for e in entries}
-        gazetteer = build_gazetteer(entries, seed_entries())
+        # building the gazetteer and loading the pipelines take CPU seconds: not on the API's event loop
+        self._gazetteer = await asyncio.to_thread(build_gazetteer, entries, seed_entries())
         if self.reader is None:
-            self.reader = default_reader()  # the pipelines load once per process
-        self.reader.use_gazetteer(gazetteer)
+            self.reader = await asyncio.to_thread(default_reader)  # the pipelines load once per process
         if self.linker is None:
-            self.linker = GraphOrgLinker(gazetteer, self.db)
+            self.linker = GraphOrgLinker(self._gazetteer, self.db)
 
     @property
     def gazetteer(self) -> Gazetteer:
-        return self.reader.gazetteer
+        """This run's gazetteer (built from the graph when the run started); the shared reader
+        is switched to it for each of this run's reads."""
+        return self._gazetteer
 
     async def ingest(self, files: Sequence[tuple[str, bytes]], *, subject_name: str | None = None, person_id: str | None = None,
                      submitter: str | None = None) -> dict:
@@ -363,7 +367,8 @@ class DisclosureIngestor:
             result = DocumentResult(file=filename)
             documents.append(result)
             try:
-                planned = self._plan(filename, data, subject_name, result, submitter)
+                # text extraction and NLP take CPU seconds: in a worker thread, the API's event loop keeps serving
+                planned = await asyncio.to_thread(self._plan, filename, data, subject_name, result, submitter)
                 if person_id:
                     result.subject_id, result.subject_keyed_by = person_id, "person_id"
                 written = await self._write(planned, resolvable)
@@ -386,7 +391,7 @@ class DisclosureIngestor:
         """The NLP reading of ``text``; a tokenizer that gives up (e.g. Sudachi on a paragraph over
         its 49 149-byte limit) makes this one document unreadable instead of failing the run."""
         try:
-            return self.reader.read(text)
+            return self.reader.read(text, gazetteer=self._gazetteer)
         except Exception as exc:  # noqa: BLE001 — spaCy/Sudachi raise their own types
             raise SourceUnreadable(f"{filename}: the text could not be analysed ({type(exc).__name__}: {str(exc)[:200]})",
                                    hint="split very long paragraphs") from exc

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from neo4j.exceptions import DriverError, TransientError
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay, stop_all, wait_exponential
 from tqdm import tqdm
 
 from graph.db import Database
@@ -340,6 +340,10 @@ RESOLVABLE_KEPT = 100_000
 # long, then the run stops with a clear error. Every write is an idempotent MERGE, so re-running the
 # same command afterwards completes the graph exactly as an uninterrupted run would have.
 RETRY_SECONDS = float(os.environ.get("KIZUNA_INGEST_RETRY_SECONDS", "60"))
+# At least this many attempts, however long each takes: one attempt can use the whole budget (the
+# driver itself retries a dead connection for up to 15 s, longer on a loaded machine), and then the
+# run stopped without a single backoff retry.
+MIN_ATTEMPTS = 3
 _UNAVAILABLE = (DatabaseUnavailable, DriverError, TransientError, OSError)
 
 
@@ -355,13 +359,14 @@ async def _retrying(ctx: ReadContext, write: Callable[[list[Any]], Awaitable[Non
 
     try:
         async for attempt in AsyncRetrying(retry=retry_if_exception(_retriable),
-                                           stop=stop_after_delay(RETRY_SECONDS), wait=wait_exponential(multiplier=0.5, max=8),
+                                           stop=stop_all(stop_after_delay(RETRY_SECONDS), stop_after_attempt(MIN_ATTEMPTS)),
+                                           wait=wait_exponential(multiplier=0.5, max=8),
                                            before_sleep=note, reraise=True):
             with attempt:
                 await write(batch)
     except _UNAVAILABLE as exc:
         raise DatabaseUnavailable(
-            f"Neo4j stayed unreachable for {RETRY_SECONDS:.0f} s while writing {ctx.path.name}: {exc}",
+            f"Neo4j stayed unreachable for {RETRY_SECONDS:.0f} s ({MIN_ATTEMPTS} attempts or more) while writing {ctx.path.name}: {exc}",
             hint="nothing is lost: run the same command again once Neo4j is back (writes are idempotent)") from exc
 
 

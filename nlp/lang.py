@@ -54,18 +54,16 @@ def pipeline_for(lang: str, line: str) -> str:
 
 def blocks(text: str, max_chars: int = 4000) -> list[Block]:
     """Split text into blocks of consecutive lines sharing a pipeline language; a block never
-    exceeds ``max_chars`` (long documents are read piece by piece)."""
+    exceeds ``max_chars`` (long documents are read piece by piece), not even a single line: Sudachi
+    (GiNZA's tokenizer) refuses any input over 49 149 bytes, so a 100 000-character line is cut."""
     out: list[Block] = []
-    pos = 0
     cur: list = []  # [start, end, lang, pipeline]
-    for line in text.splitlines(keepends=True):
-        start, end = pos, pos + len(line.rstrip("\r\n"))
-        pos += len(line)
+    for start, end in _pieces(text, max_chars):
         body = text[start:end]
         if not body.strip():  # blank lines stay inside a block: fewer, larger docs for spaCy
             continue
         lang = detect_language(body)
-        if lang == "und" and cur:
+        if lang == "und" and cur and end - cur[0] <= max_chars:
             cur[1] = end
             continue
         pipe = pipeline_for(lang, body)
@@ -80,3 +78,19 @@ def blocks(text: str, max_chars: int = 4000) -> list[Block]:
     if cur:
         out.append(Block(*cur))
     return out
+
+
+def _pieces(text: str, max_chars: int):
+    """(start, end) of each line without its line break; a line longer than ``max_chars`` comes
+    as several pieces, each cut after the last space or punctuation in its window when there is one."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        start, end = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        while end - start > max_chars:
+            window = text[start : start + max_chars]
+            cut = max(window.rfind(c) for c in " \t、。，．,.;；") + 1
+            cut = cut if cut > max_chars // 2 else max_chars
+            yield start, start + cut
+            start += cut
+        yield start, end

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,19 +69,30 @@ class DocumentAnalysis:
 
 
 class DisclosureReader:
-    """Holds both pipelines (load once per process: loading GiNZA takes seconds)."""
+    """Holds both pipelines (load once per process: loading GiNZA takes seconds).
+
+    Thread-safe: the API reads uploads in worker threads (never on the event loop), and spaCy
+    pipelines and their memory zones are not made for concurrent use, so one read (or gazetteer
+    swap) runs at a time."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, langs: Iterable[str] = ("en", "ja")):
         self.gazetteer = gazetteer or Gazetteer(seed_entries())
         self.pipelines = {lang: build_pipeline(lang, self.gazetteer) for lang in langs}
+        self._lock = threading.RLock()
 
     def use_gazetteer(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
-        for nlp in self.pipelines.values():
-            nlp.get_pipe("kizuna_org_gazetteer").use(gazetteer)
+        with self._lock:
+            self.gazetteer = gazetteer
+            for nlp in self.pipelines.values():
+                nlp.get_pipe("kizuna_org_gazetteer").use(gazetteer)
 
-    def read(self, text: str) -> DocumentAnalysis:
-        return next(self.read_many([text]))
+    def read(self, text: str, gazetteer: Gazetteer | None = None) -> DocumentAnalysis:
+        """One document; with ``gazetteer``, read with that gazetteer (swapped in under the same
+        lock, so a concurrent run with another gazetteer cannot change it mid-read)."""
+        with self._lock:
+            if gazetteer is not None and gazetteer is not self.gazetteer:
+                self.use_gazetteer(gazetteer)
+            return next(self.read_many([text]))
 
     def read_many(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[DocumentAnalysis]:
         """Documents in, analyses out, in order. Each batch runs inside spaCy memory zones so that
@@ -95,6 +107,10 @@ class DisclosureReader:
             yield from self._read_batch(batch)
 
     def _read_batch(self, texts: list[str]) -> list[DocumentAnalysis]:
+        with self._lock:
+            return self._read_batch_locked(texts)
+
+    def _read_batch_locked(self, texts: list[str]) -> list[DocumentAnalysis]:
         per_doc = [blocks(t) for t in texts]
         results: dict[tuple[int, int], dict] = {}
         for lang, nlp in self.pipelines.items():
@@ -161,7 +177,16 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
     return list(seen.values())
 
 
+_DEFAULT_READER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def default_reader() -> DisclosureReader:
-    """One reader per process (the CLI and the API share it)."""
+def _default_reader() -> DisclosureReader:
     return DisclosureReader()
+
+
+def default_reader() -> DisclosureReader:
+    """One reader per process (the CLI and the API share it). The lock makes two uploads arriving
+    together in a fresh API process load the pipelines once, not twice at the same time."""
+    with _DEFAULT_READER_LOCK:
+        return _default_reader()

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -53,11 +54,14 @@ def start_server(settings: Settings, config: ApiConfig, environment: str = "prod
     return Server(f"http://127.0.0.1:{port}", config, server, thread)
 
 
+TEST_INGEST_DIR = Path(__file__).resolve().parent / "data" / "ingest"
+
+
 def make_config(**overrides) -> ApiConfig:
     """Limits as shipped, except: no key cache (revocation is immediate), a high rate, and a path
     time budget and request timeouts generous enough for a loaded test machine."""
     values = dict(key_pepper="test-pepper", key_cache_seconds=0.0, rate_per_second=10_000, rate_burst=10_000, path_time_budget_ms=20_000,
-                  request_timeout_seconds=120.0, upload_timeout_seconds=600.0)
+                  request_timeout_seconds=120.0, upload_timeout_seconds=600.0, ingest_dirs=[TEST_INGEST_DIR])
     values.update(overrides)
     return ApiConfig(**values)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,11 +60,15 @@ def run_cli(args: list[str], env: dict, timeout: float = 600) -> subprocess.Comp
 
 
 def start_api(env: dict, port: int, timeout: float = 120) -> subprocess.Popen:
-    """Start `kizuna serve` on 127.0.0.1:``port`` and wait until /healthz answers (any status)."""
-    proc = subprocess.Popen(
-        KIZUNA + ["serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=REPO,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    """Start `kizuna serve` on 127.0.0.1:``port`` and wait until /healthz answers (any status).
+
+    The server's output goes to a file (``server_log(proc)`` reads it), never to a pipe nobody
+    drains: once a pipe's 64 kB fill up, the server blocks in its next log write and stops answering.
+    """
+    log = tempfile.NamedTemporaryFile(prefix="kizuna-api-", suffix=".log", delete=False)
+    proc = subprocess.Popen(KIZUNA + ["serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    proc.log_path = Path(log.name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -71,7 +76,12 @@ def start_api(env: dict, port: int, timeout: float = 120) -> subprocess.Popen:
             return proc
         except httpx.HTTPError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode(errors="replace"))
+                raise RuntimeError(server_log(proc))
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError(f"the API did not start within {timeout:.0f} s")
+
+
+def server_log(proc: subprocess.Popen) -> str:
+    """Everything a server started by ``start_api`` has written so far."""
+    return proc.log_path.read_text(encoding="utf-8", errors="replace")

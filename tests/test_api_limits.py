@@ -85,3 +85,33 @@ async def test_request_timeout(api: Api, settings):
         assert httpx.get(server.url + "/healthz").status_code == 200
     finally:
         server.stop()
+
+
+async def test_over_the_concurrency_limit_a_request_gets_503_with_retry_after_not_a_timeout():
+    """RequestLimits admits at most max_concurrent_requests; the next waits admission_wait_seconds
+    for a slot, then is refused at once (503 OVERLOADED, Retry-After) without running."""
+    import asyncio
+
+    from api.limits import RequestLimits
+
+    release = asyncio.Event()
+    ran: list[str] = []
+
+    async def slow_app(scope, receive, send):
+        ran.append(scope["path"])
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    config = make_config(max_concurrent_requests=1, admission_wait_seconds=0.3, request_timeout_seconds=30.0)
+    app = RequestLimits(slow_app, config)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        first = asyncio.create_task(client.post("/graphql", json={"query": "{ a }"}))
+        await asyncio.sleep(0.05)
+        refused = await client.post("/graphql", json={"query": "{ b }"})
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert refused.json()["errors"][0]["extensions"]["code"] == "OVERLOADED"
+        assert len(ran) == 1  # the refused request never reached the application
+        release.set()
+        assert (await first).status_code == 200
+        assert (await client.post("/graphql", json={"query": "{ c }"})).status_code == 200  # the slot is free again

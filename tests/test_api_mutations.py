@@ -143,5 +143,25 @@ async def test_ingest_source_runs_the_ingestor_then_resolution(api: Api):
     assert again["sourceId"] == done["sourceId"] and again["skipped"] is True  # the same file again: the writer's MERGE adds nothing
     unknown = api.data(INGEST_SOURCE, {"k": "no-such-source", "l": path}, role="admin")["ingestSource"]
     assert unknown["__typename"] == "Rejected" and unknown["code"] == "INVALID_INPUT"
-    missing = api.data(INGEST_SOURCE, {"k": "ror", "l": "/nonexistent/ror.json"}, role="admin")["ingestSource"]
+    missing = api.data(INGEST_SOURCE, {"k": "ror", "l": str(Path(path).parent / "no-such-ror.json")}, role="admin")["ingestSource"]
     assert missing["__typename"] == "Rejected" and missing["code"] == "SOURCE_UNREADABLE"
+
+
+async def test_ingest_source_reads_only_inside_the_configured_folders(api: Api, tmp_path):
+    """An admin key must not make the server read any file it can: outside KIZUNA_API_INGEST_DIRS
+    (after resolving `..` and symlinks) the mutation is refused and nothing is written."""
+    inside = Path(__file__).parent / "data" / "ingest"
+    link = inside / "zz-link-out"  # a symlink inside the allowed folder that points outside it
+    outside = tmp_path / "list.csv"
+    outside.write_text("name,kind\nOutside Org,company\n", encoding="utf-8")
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+    try:
+        for location in ["/etc/passwd", str(outside), str(inside / ".." / ".." / "conftest.py"), str(link)]:
+            refused = api.data(INGEST_SOURCE, {"k": "userlist", "l": location}, role="admin")["ingestSource"]
+            assert refused["__typename"] == "Rejected" and refused["code"] == "FORBIDDEN", (location, refused)
+            assert "ingestSource reads only files inside" in refused["message"] and "root:" not in refused["message"]
+    finally:
+        link.unlink(missing_ok=True)
+    screened = api.data('{ screen(name: "Outside Org") { ... on ScreenMatches { matches { entity { name } } } } }')["screen"]["matches"]
+    assert [m["entity"]["name"] for m in screened if m["entity"]["name"] == "Outside Org"] == []

@@ -3,7 +3,9 @@
 import asyncio
 import time
 
-from api.limits import query_shape
+from graphql import parse
+
+from api.limits import expanded_selections, query_shape
 from api.schema import build_schema
 
 
@@ -23,3 +25,22 @@ def test_nested_fragment_bomb_is_refused_fast():
     spreads = "{ search(query: \"x\") { " + " ".join(["...F"] * 200) + " } } fragment F on Entity { id }"
     result = asyncio.run(schema.execute(spreads, context_value={}))
     assert result.errors and "fragment spreads" in result.errors[0].message
+
+
+def test_expanded_selections_counts_each_fragment_once_and_ignores_cycles():
+    assert expanded_selections(parse("{ a { b c } d }")) == 4
+    assert expanded_selections(parse("{ a { ...F ...F } } fragment F on T { x y }")) == 5
+    assert expanded_selections(parse("{ ...A } fragment A on Q { x ...B } fragment B on Q { y ...A }")) == 2
+
+
+def test_doubling_fragment_bomb_is_refused_before_validation():
+    """21 fragments, each spreading the previous one twice: 41 spreads (under the spread limit)
+    that expand to 2^21 selections; strawberry's depth rule walked all of them (7-18 s here)."""
+    frags = ["fragment F0 on Query { watchlists { totalCount } }"]
+    frags += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 21)]
+    bomb = "{ ...F20 } " + " ".join(frags)
+    started = time.perf_counter()
+    result = asyncio.run(build_schema().execute(bomb, context_value={}))
+    assert time.perf_counter() - started < 1.0
+    assert result.errors and result.errors[0].extensions["code"] == "LIMIT_EXCEEDED"
+    assert "2097152 field selections" in result.errors[0].message

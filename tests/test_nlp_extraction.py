@@ -171,3 +171,15 @@ def test_dev_set_meets_acceptance(reader):
 def test_japanese_organization_spans(reader, text, expected):
     doc = reader.pipelines["ja"](text)
     assert [o.text for o in doc._.kizuna["orgs"]] == expected
+
+
+def test_a_line_longer_than_sudachi_accepts_is_read_in_pieces(reader):
+    """Sudachi refuses input over 49 149 bytes; a 100 000-character name on one line (corpus case disc-long-name) made
+    the whole document unreadable. Blocks now never exceed their size, not even for one line."""
+    long_line = "KZLONG " + "長い名前" * 5_000 + " Visiting Professor, Kizuna University"  # 60 kB on one line
+    pieces = blocks(long_line)
+    assert len(pieces) > 4 and all(len(long_line[b.start:b.end].encode()) < 49_149 for b in pieces)
+    assert pieces[0].start == 0 and pieces[-1].end == len(long_line)
+    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:]))  # nothing skipped, nothing read twice
+    analysis = reader.read("Name: Test Person\n" + long_line + "\n")
+    assert analysis.subject_name == "Test Person"

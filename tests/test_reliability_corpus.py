@@ -151,7 +151,7 @@ async def test_bad_input(bad_graph, upload_server, case):
     verbatim = await stored_verbatim(db, case["marker"]) if case.get("marker") and outcome == "ingested" else None
     rss_growth = peak_rss_mb() - rss_before
     leaked = "root:x:0:0" in detail or await stored_verbatim(db, "root:x:0:0") > 0
-    RESULTS[case["id"]] = dict(case, outcome=outcome, detail=detail[:300], seconds=round(seconds, 3), rss_growth_mb=round(rss_growth, 1),
+    RESULTS[case["id"]] = dict(case, outcome=outcome, detail=detail[:300], seconds=round(seconds, 3), loadavg_1m=round(os.getloadavg()[0], 2), rss_growth_mb=round(rss_growth, 1),
                                graph_unchanged=before == after, sentinel_unchanged=sentinel_before == sentinel_after, stored_verbatim=verbatim)
     assert sentinel_after == sentinel_before, "a bad input changed data it had nothing to do with"
     assert detail.strip(), "an outcome without an explanation"

@@ -208,7 +208,7 @@ async def test_abuse_refused_under_load(served):
         "legit_clients": LEGIT_CLIENTS, "legit_requests": len(lat), "legit_requests_before_abuse": baseline_n,
         "legit_failures": len(stats["failures"]), "legit_statuses": stats["statuses"],
         "legit_p50_ms": round(1000 * statistics.median(lat), 1), "legit_p99_ms": round(1000 * lat[int(0.99 * (len(lat) - 1))], 1),
-        "abuse_requests": sum(COPIES for r in results), "healthz_after": health.status_code,
+        "abuse_requests": sum(COPIES for r in results), "healthz_after": health.status_code, "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "failures_sample": stats["failures"][:5],
     }
     OUT.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from queries.audit import verify_chain
 from tests.api_support import ROLES, seed
 from tests.conftest import free_port, wipe
 from tests.helpers import REPO, env_for
-from tests.helpers import run_cli, start_api
+from tests.helpers import run_cli, server_log, start_api
 
 OUT = REPO / "bench" / "out" / "reliability"
 PEPPER = "reliability-security-pepper-7f3a"
@@ -110,9 +110,10 @@ async def test_secrets_never_logged(served, settings):
             await client.post(url + "/graphql", json={"query": "{ watchlists { totalCount } }"}, headers={"Authorization": "Bearer " + key})
             await client.get(url + "/graphql", params={"query": "{ watchlists { totalCount } }", "api_key": key})
     proc.terminate()
-    server_log = proc.communicate(timeout=30)[0].decode(errors="replace")
+    proc.wait(timeout=30)
+    log_text = server_log(proc)
     cli = run_cli(["keys", "list"], env)
-    logs = server_log + cli.stdout + cli.stderr
+    logs = log_text + cli.stdout + cli.stderr
     secrets = {f"key:{role}": key for role, key in keys.items()} | {f"secret:{role}": key.split("_", 2)[2] for role, key in keys.items()}
     secrets |= {"wrong-secret": wrong.split("_", 2)[2], "pepper": PEPPER, "neo4j-password": settings.auth[1]}
     found = sorted(name for name, value in secrets.items() if value in logs)

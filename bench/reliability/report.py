@@ -27,8 +27,8 @@ def load(name: str) -> dict | None:
     return None
 
 
-def cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")[:220]
+def cell(text, limit: int = 220) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")[:limit]
 
 
 def held(flag) -> str:
@@ -45,12 +45,13 @@ def corpus_section(data: dict | None) -> list[str]:
            f"{sum(1 for c in cases if c.get('held'))} held. Files: `tests/data/bad/make_corpus.py`. "
            "Every case: a sentinel subgraph untouched, a refused file wrote nothing (fingerprint equal), "
            "no local file content came back, under 60 s and under 400 MB peak-RSS growth.\n",
-           "| case | target | what is wrong | expected | outcome | detail | s | RSS +MB | graph unchanged | result |",
+           "| case | target | what is wrong | expected (why) | outcome | detail | s (load avg) | RSS +MB | graph unchanged | result |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for c in cases:
         extra = f" (stored verbatim in {c['stored_verbatim']} node(s))" if c.get("stored_verbatim") else ""
-        out.append(f"| {c['id']} | {c['target']} | {cell(c['category'])} | {c['expect']} | {c['outcome']} | {cell(c['detail'])}{extra} | "
-                   f"{c['seconds']} | {c['rss_growth_mb']} | {'yes' if c['graph_unchanged'] else 'no (ingested)'} | {held(c.get('held'))} |")
+        why = f" ({cell(c['note'], 400)})" if c.get("note") else ""
+        out.append(f"| {c['id']} | {c['target']} | {cell(c['category'])} | {c['expect']}{why} | {c['outcome']} | {cell(c['detail'])}{extra} | "
+                   f"{c['seconds']} ({c.get('loadavg_1m', '?')}) | {c['rss_growth_mb']} | {'yes' if c['graph_unchanged'] else 'no (ingested)'} | {held(c.get('held'))} |")
     return out + [""]
 
 
@@ -69,8 +70,8 @@ def graphql_section(data: dict | None, partial: dict | None = None) -> list[str]
     out = ["## GraphQL abuse under concurrent load (tests/test_reliability_graphql.py)\n",
            f"A real `kizuna serve` (uvicorn, 127.0.0.1) in production mode; {f['legit_clients']} legitimate clients (httpx async, own viewer keys) "
            f"sent {f['legit_requests']} requests during the run with {f['legit_failures']} failures (statuses {f['legit_statuses']}), "
-           f"p50 {f['legit_p50_ms']} ms, p99 {f['legit_p99_ms']} ms; {f['abuse_requests']} abusive requests (each case 4 copies at once); "
-           f"/healthz after: {f['healthz_after']}.\n",
+           f"p50 {f['legit_p50_ms']} ms, p99 {f['legit_p99_ms']} ms; {f['abuse_requests']} abusive requests (each case sent several times at once); "
+           f"/healthz after: {f['healthz_after']}; machine load average (1, 5, 15 min) at the end: {f.get('loadavg_after', 'not recorded')}.\n",
            "| case | refused how | HTTP statuses | slowest copy (s) | result |", "|---|---|---|---|---|"]
     for c in data["cases"]:
         out.append(f"| {cell(c['case'])} | {cell(c['detail'])} | {c['statuses']} | {c['max_seconds']} | {held(c['held'])} |")
@@ -111,8 +112,11 @@ def security_section(sec: dict | None, deps: dict | None) -> list[str]:
             if deps.get("skipped"):
                 desc += f"; not auditable (not on PyPI): {', '.join(s['package'] for s in deps['skipped'])}"
         else:
-            desc = f"pip-audit could not run: {deps.get('error')}"
-        out.append(f"| dependency audit | {cell(desc)} | {held(deps.get('held'))} |")
+            tried = "; ".join(f"{a['service']}: {a['audited']} of {a['packages']} audited ({a.get('skip_reason_sample') or a.get('error') or ''})"
+                              for a in deps.get("attempts", []))
+            desc = (f"pip-audit 2.10.1 could audit no package. Tried {tried}. {deps.get('error')} Looked for an offline database: "
+                    + "; ".join(deps.get("offline_search", [])))
+        out.append(f"| dependency audit | {cell(desc, 2000)} | {held(deps.get('held'))} |")
     if sec:
         if "keys_at_rest" in sec:
             k = sec["keys_at_rest"]
@@ -135,9 +139,18 @@ def load_section(data: dict | None) -> list[str]:
     out = ["## Load (bench/reliability/load.py)\n"]
     if not data:
         return out + ["Not run yet.\n"]
+    think = data.get("think_s")
+    limits = data.get("limits")
     out.append(f"{data['clients']} concurrent clients ({data['ingesting_clients']} ingesting: addWatchlistEntry and ingestDisclosure uploads; the rest reads and concern paths) "
                f"for **{data['duration_s']:.0f} s** against one uvicorn worker; {data['requests']} requests ({data['rps']}/s), statuses {data['statuses']}, "
                f"5xx: {data['server_errors_5xx']}, errors: {data['errors']}; graph {data['graph']['nodes']} nodes / {data['graph']['relationships']} relationships.\n")
+    if think:
+        out.append(f"Each client sends one request at a time and waits a think time between requests (readers {think['readers'][0]}-{think['readers'][1]} s, "
+                   f"ingesters {think['ingesters'][0]}-{think['ingesters'][1]} s: an investigator reads an answer before asking the next question). "
+                   f"Server limits: {limits['max_concurrent_requests']} requests at once, a request waits at most {limits['admission_wait_seconds']} s for a slot "
+                   f"(else 503 OVERLOADED with Retry-After), {limits['request_timeout_seconds']} s per request (else 504), concern paths time-budgeted at "
+                   f"{limits['path_time_budget_ms']} ms (a longer search answers `partial`). \"No 5xx\" is taken strictly: a 503 OVERLOADED counts as a failure "
+                   f"({data.get('overloaded_503', 0)} in this run). Machine load average (1, 5, 15 min) before {data.get('loadavg_before')}, after {data.get('loadavg_after')}.\n")
     out += ["| operation | n | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|"]
     for op, v in sorted(data["ops"].items()):
         out.append(f"| {op} | {v['n']} | {v['p50_ms']} | {v['p95_ms']} | {v['p99_ms']} |")
@@ -171,13 +184,14 @@ def main() -> None:
              f"Generated by `python -m bench.reliability.report` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from the JSON results in "
              "docs/reliability-results/ (written by `make reliability`). Do not edit by hand.\n",
              "Run everything: `make reliability` (tests/test_reliability_*.py against a real Neo4j, then the dependency audit, the load script and this report).\n"]
+    run = load("run")
+    if run:
+        lines.append(f"Last `make reliability`: {run['wall_s']} s wall time, exit {run['exit']}, machine load average (1, 5, 15 min) at the end "
+                     f"{[round(x, 1) for x in run['loadavg_end']]} (2 cores shared with other work: every time below carries that).\n")
     lines += faults_section(load("faults"))
     lines += graphql_section(load("graphql"), load("graphql-partial"))
     lines += security_section(load("security"), load("deps"))
     lines += load_section(load("load"))
-    first = load("load-first-run")
-    if first:
-        lines += ["### An earlier load run, before the concernPaths fix\n"] + load_section(first)[1:]
     lines += corpus_section(load("corpus"))
     notes = REPO / "bench" / "reliability" / "NOTES.md"
     if notes.exists():

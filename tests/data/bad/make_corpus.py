@@ -326,12 +326,15 @@ def disclosure_family(c: Corpus) -> None:
     text = "Name: Test Person (fictional)\nAppointments: Visiting Professor, Kizuna University (2020-2023).\n兼業: 絆大学 客員教授 (令和2年4月〜現在)\n"
     c.add("disc-empty-txt", t, ".txt", b"", "empty file", "error")
     c.add("disc-sjis", t, ".txt", text.encode("cp932"), "encoding: Shift_JIS", "safe")
-    c.add("disc-eucjp", t, ".txt", text.encode("euc_jp"), "encoding: EUC-JP", "safe")
+    c.add("disc-eucjp", t, ".txt", text.encode("euc_jp"), "encoding: EUC-JP", "safe",
+          note="EUC-JP is a legitimate Japanese encoding: the reader recognises and decodes it, so ingesting it is the right outcome")
     c.add("disc-utf16", t, ".txt", text.encode("utf-16"), "encoding: UTF-16 with BOM")
-    c.add("disc-mixed-encodings", t, ".txt", text.encode("utf-8") + text.encode("cp932") + text.encode("euc_jp"), "mixed encodings in one file")
+    c.add("disc-mixed-encodings", t, ".txt", text.encode("utf-8") + text.encode("cp932") + text.encode("euc_jp"), "mixed encodings in one file",
+          note="no single encoding decodes the whole file: a clear refusal is right; guessing per line could store misread names")
     c.add("disc-mojibake", t, ".txt", text.encode("utf-8").decode("latin-1").encode("utf-8"), "mojibake", "either")
     c.add("disc-unicode", t, ".txt", (text + UNICODE + "\n").encode(), "extreme Unicode", "safe")
-    c.add("disc-long-name", t, ".txt", ("Name: Test Person\n" + LONG + " Visiting Professor, Kizuna University\n").encode(), "very long names (100k chars)", "either")
+    c.add("disc-long-name", t, ".txt", ("Name: Test Person\n" + LONG + " Visiting Professor, Kizuna University\n").encode(), "very long names (100k chars)", "safe",
+          note="was refused (Sudachi accepts at most 49 149 bytes); the reader now cuts a long line into pieces, so the document is read")
     c.add("disc-injection", t, ".txt", ("Name: Test Person\nVisiting Professor, " + INJ + " University (2020).\n" + INJ + "\n").encode(), "Cypher injection in text", "safe")
     c.add("disc-nul-junk", t, ".txt", junk(77, 20000), "binary junk named .txt", "either")
     c.add("disc-pdf-no-text", t, ".pdf", pdf_bytes(None), "PDF without a text layer", "error")
