@@ -1,11 +1,14 @@
-"""bench/api: N concurrent GraphQL clients for D seconds on a mix of search, entity, person (and
-concernPaths when the path module is installed), against a demo-sized graph written with
-graph.writer. Prints errors, p50/p95/p99 per operation and requests/s, and the same look-ups
+"""bench/api: N concurrent GraphQL clients for D seconds on a mix of search, entity, person and
+4-hop concernPaths, against a demo-sized graph written with graph.writer. Prints errors, p50/p95/p99 per operation and requests/s, and the same look-ups
 made directly through queries/ at the same concurrency (the baseline of this run) with the ratio.
 
 Targets (issue 7): zero errors; p95 <= 50 ms for look-ups; <= 150 ms for 4-hop concern paths.
 
-    python -m bench.api [--clients 50] [--duration 60] [--persons 20000] [--workers 1]
+    python -m bench.api [--clients 50] [--duration 60] [--persons 20000] [--workers 1] [--think-ms 0,0]
+
+Back to back (``--think-ms 0,0``) measures throughput: 50 clients always waiting keep 50 requests
+in the server, so latency is the queue (Little's law). ``--think-ms 500,1500`` measures what 50
+investigators clicking through the console see.
 
 Uses NEO4J_URI (with NEO4J_PASSWORD) when set, else starts a private Neo4j in a temporary folder.
 """
@@ -135,8 +138,10 @@ def pick(rnd: random.Random, ops: list[str], graph: dict) -> tuple[str, str, dic
 EXPECTED = {"search": None, "entity": ("Person", "Organization"), "person": ("Person",), "concernPaths": ("ConcernPaths",)}
 
 
-async def run_clients(url: str, keys: list[str], graph: dict, ops: list[str], duration: float) -> tuple[dict, dict, float, int]:
-    """Back-to-back clients (no think time) through bench.harness.concurrent_clients."""
+async def run_clients(url: str, keys: list[str], graph: dict, ops: list[str], duration: float,
+                      think: tuple[float, float] = (0.0, 0.0)) -> tuple[dict, dict, float, int]:
+    """Clients through bench.harness.concurrent_clients: back to back (``think`` 0, a throughput
+    test: latency then grows with the queue) or like investigators, pausing between requests."""
 
     async def request(i: int, k: int, rnd: random.Random, http: httpx.AsyncClient):
         op, query, variables = pick(rnd, ops, graph)
@@ -148,7 +153,7 @@ async def run_clients(url: str, keys: list[str], graph: dict, ops: list[str], du
             ok = body["data"][list(body["data"])[0]]["__typename"] in EXPECTED[op]
         return op, r, None if ok else r.text[:300]
 
-    outcomes, wall = await concurrent_clients(len(keys), duration, request, timeout=30, honour_retry_after=False)
+    outcomes, wall = await concurrent_clients(len(keys), duration, request, think=think, timeout=30, honour_retry_after=False)
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     samples: dict[str, str] = {}
@@ -211,6 +216,7 @@ async def main() -> None:
     parser.add_argument("--orgs", type=int, default=3000)
     parser.add_argument("--listed", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--think-ms", default="0,0", help="pause between a client's requests, MIN,MAX in ms (0,0: back to back)")
     args = parser.parse_args()
 
     started_neo4j = None
@@ -247,16 +253,13 @@ async def main() -> None:
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.2)
-        probe = httpx.post(url, json={"query": PATHS_Q, "variables": {"id": graph["person_ids"][0]}}, headers={"X-API-Key": keys[0]}).json()
-        ops = ["search", "entity", "person"]
-        if probe.get("data", {}).get("concernPaths", {}).get("__typename") == "ConcernPaths":
-            ops.append("concernPaths")
-        else:
-            print("concernPaths: not available in this build (queries.paths missing); left out of the mix")
+        ops = ["search", "entity", "person", "concernPaths"]
         # warm-up: plans cached, connections open
         await run_clients(url, keys, graph, ops, 5.0)
-        latencies, errors, wall, _ = await run_clients(url, keys, graph, ops, args.duration)
-        api = report(f"API over HTTP: {args.clients} clients, {args.duration:.0f} s, {args.workers} worker(s)", latencies, errors, wall)
+        think = tuple(float(x) / 1000 for x in args.think_ms.split(","))
+        latencies, errors, wall, _ = await run_clients(url, keys, graph, ops, args.duration, think)
+        api = report(f"API over HTTP: {args.clients} clients, {args.duration:.0f} s, think {args.think_ms} ms, {args.workers} worker(s), "
+                     f"load average {os.getloadavg()[0]:.1f}", latencies, errors, wall)
         base_lat, base_wall = await run_baseline(db, graph, args.clients, args.baseline_duration)
         base = report(f"baseline, queries/ called directly: {args.clients} concurrent tasks, {args.baseline_duration:.0f} s", base_lat, {}, base_wall)
         print("\nratio API / baseline (p95):")

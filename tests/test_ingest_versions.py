@@ -10,13 +10,15 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from ingest import meti
+from ingest.base import list_watchlist_id
 from ingest.runner import ingest
 from kizuna.ids import make_id
 from queries.cypher import cypher
 from tests.ingest_helpers import DATA, graph_counts, value
 
 HEADER = "no,country_ja,country_en,name,aliases,wmd_type_ja,wmd_type_code,conventional_weapons\n"
-METI_LIST = make_id("wl", "jp-meti-end-user-list")
+METI_LIST = list_watchlist_id(meti.LIST_KEY)
 
 
 def meti_version(folder: Path, date: str, names: list[str]) -> Path:

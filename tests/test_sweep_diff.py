@@ -111,17 +111,17 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
         (person("changed"), path_key(person("changed"), meti_org(changed_name)), ["listing.reason"])]
     assert d["changed_findings"][0]["before"]["listing"]["reason"] != d["changed_findings"][0]["finding"]["evidence"][-1]["reason"]
     assert d["new_paths"] == d["new_findings"] and d["broken_paths"] == d["removed_findings"]
-    # a listed tie within two hops: the Japanese pack's proportionate measure (tier low, MITIGATE);
-    # the US DoD matrix reads only US lists
+    # a current tie within two hops to an entity on the METI End User List: the Japanese pack's
+    # export-control review (tier elevated, MITIGATE); the US DoD matrix reads only US lists
     assert sorted((c["subject_id"], c["before"], c["after"]) for c in d["tier_changes"]) == sorted([
-        (person("added"), "none", "low"), (person("removed"), "low", "none")])
+        (person("added"), "none", "elevated"), (person("removed"), "elevated", "none")])
     assert sorted((c["subject_id"], c["before"], c["after"]) for c in d["recommendation_changes"]) == sorted([
         (person("added"), "ACCEPT", "MITIGATE"), (person("removed"), "MITIGATE", "ACCEPT")])
     assert d["errors"] == [] and d["new_subjects"] == [] and d["dropped_subjects"] == []
 
     # evidence hop by hop: the new path runs person > department > listed parent > list
     new = d["new_findings"][0]["finding"]
-    assert new["hops"] == 2 and new["rules"] == ["jp-cao-mext/jp-listed-tie"]
+    assert new["hops"] == 2 and sorted(new["rules"]) == ["jp-cao-mext/jp-export-control-listed-tie", "jp-cao-mext/jp-listed-tie"]
     assert new["path"] == [person("added"), local_org("dept"), meti_org(base[102]["name"])]
     assert [e["relation"] for e in new["evidence"]] == ["AFFILIATED_WITH", "PART_OF", "LISTED_ON"]
     assert new["evidence"][-1]["start"] == "2025-06-01" and new["evidence"][-1]["to"] == WL
@@ -137,7 +137,7 @@ async def test_list_versions_give_exactly_the_expected_diff(graph, shared_data, 
     assert len(results) == 6
     assert (results[person("thin")]["tier"], results[person("thin")]["recommendation"]) == ("none", "INSUFFICIENT_INFORMATION")
     assert (results[person("clean")]["tier"], results[person("clean")]["recommendation"]) == ("none", "ACCEPT")
-    assert (results[person("keep")]["tier"], results[person("keep")]["recommendation"]) == ("low", "MITIGATE")
+    assert (results[person("keep")]["tier"], results[person("keep")]["recommendation"]) == ("elevated", "MITIGATE")
     assert [s["id"] for s in await list_sweeps(graph, "meti-nightly")] == [second["id"], again["id"], first["id"]]
 
     # the shape the GraphQL sweep/sweeps operations serve (api/backends.py)
@@ -185,7 +185,7 @@ async def test_per_item_errors_are_collected_and_the_sweep_goes_on(graph, tmp_pa
     assert record["outputs"]["dossiers"] == [person("a").replace(":", "_")] and record["outputs"]["dossiers_skipped"] == 2
     assert record["diff"]["errors"] == [{"subject_id": "per:does-not-exist", "error": "no entity with id 'per:does-not-exist'"}]
     results = {r["subject_id"]: r for r in await sweep_results(graph, record["id"])}
-    assert [(results[person(k)]["tier"], results[person(k)]["recommendation"]) for k in "ab"] == [("low", "MITIGATE"), ("none", "ACCEPT")]
+    assert [(results[person(k)]["tier"], results[person(k)]["recommendation"]) for k in "ab"] == [("elevated", "MITIGATE"), ("none", "ACCEPT")]
 
 
 async def test_csv_output_is_safe_against_formula_injection(graph, tmp_path):
