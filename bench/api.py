@@ -20,8 +20,6 @@ import asyncio
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from api.auth import create_api_key  # noqa: E402
 from api.config import ApiConfig  # noqa: E402
-from bench.harness import concurrent_clients  # noqa: E402
+from bench.harness import concurrent_clients, free_port, start_api_server  # noqa: E402
 from graph import server as neo4j_server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.provenance import Evidence  # noqa: E402
@@ -62,12 +60,6 @@ PERSON_Q = """query($id: ID!) { person(id: $id) { __typename ... on Person { id 
   listings(first: 5) { edges { node { start node { id name } } } } } } } } } } } }"""
 PATHS_Q = """query($id: ID!) { concernPaths(subjectId: $id, maxHops: 4, first: 20) { __typename ... on ConcernPaths { partial
   paths { edges { node { score target { id name } hops { type source { id } target { id } evidence { sourceId } } } } } } } }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -239,20 +231,8 @@ async def main() -> None:
         config = ApiConfig(key_pepper=pepper)
         keys = [(await create_api_key(db, config, name=f"bench client {i}", role="viewer"))[1] for i in range(args.clients)]
 
-        port = free_port()
-        env = dict(os.environ, KIZUNA_API_KEY_PEPPER=pepper, KIZUNA_ENVIRONMENT="production", PYTHONPATH=str(REPO))
-        if started_neo4j:
-            env.update(KIZUNA_NEO4J_BOLT_PORT=str(settings.neo4j_bolt_port), KIZUNA_NEO4J_PASSWORD=settings.neo4j_password)
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-                                   "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"], env=env, cwd=REPO)
-        url = f"http://127.0.0.1:{port}/graphql"
-        for _ in range(300):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
+        server, base = start_api_server(settings, launched=started_neo4j is not None, pepper=pepper, workers=args.workers)
+        url = base + "/graphql"
         ops = ["search", "entity", "person", "concernPaths"]
         # warm-up: plans cached, connections open
         await run_clients(url, keys, graph, ops, 5.0)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -16,6 +19,7 @@ from graph import server
 from kizuna.settings import Settings
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -135,3 +139,28 @@ async def concurrent_clients(n: int, duration: float, request, *, think: tuple[f
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as http:
         await asyncio.gather(*(client(i, http) for i in range(n)))
     return outcomes, time.monotonic() - started
+
+
+def start_api_server(settings: Settings, *, launched: bool, pepper: str, workers: int = 1, wait_s: float = 120.0) -> tuple[subprocess.Popen, str]:
+    """The API in its own uvicorn process (production settings, the benchmark's key pepper) on a
+    free port, against ``settings``' Neo4j (``launched``: one this benchmark started, else
+    NEO4J_URI); returns the process and its base URL once /healthz answers 200."""
+    import httpx
+
+    port = free_port()
+    env = dict(os.environ, KIZUNA_API_KEY_PEPPER=pepper, KIZUNA_ENVIRONMENT="production", PYTHONPATH=str(REPO))
+    if launched:
+        env.update(KIZUNA_NEO4J_BOLT_PORT=str(settings.neo4j_bolt_port), KIZUNA_NEO4J_PASSWORD=settings.neo4j_password,
+                   KIZUNA_NEO4J_HOME=str(settings.neo4j_home))
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
+                                "--workers", str(workers), "--log-level", "warning", "--no-access-log"], env=env, cwd=REPO)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return process, base

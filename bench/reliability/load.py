@@ -17,7 +17,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,8 +30,8 @@ sys.path.insert(0, str(REPO))
 
 from api.auth import create_api_key  # noqa: E402
 from api.config import ApiConfig  # noqa: E402
-from bench.api import build_graph, free_port, pct, pick  # noqa: E402
-from bench.harness import concurrent_clients  # noqa: E402
+from bench.api import build_graph, pct, pick  # noqa: E402
+from bench.harness import concurrent_clients, free_port, start_api_server  # noqa: E402
 from graph import server as neo4j_server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.schema import apply_schema  # noqa: E402
@@ -87,21 +86,7 @@ async def main() -> None:
         config = ApiConfig(key_pepper=pepper)
         n_ingest = max(1, int(args.clients * args.ingest_share))
         keys = [(await create_api_key(db, config, name=f"load {i}", role="admin" if i < n_ingest else "viewer"))[1] for i in range(args.clients)]
-        port = free_port()
-        env = dict(os.environ, KIZUNA_API_KEY_PEPPER=pepper, KIZUNA_ENVIRONMENT="production", PYTHONPATH=str(REPO))
-        if started:
-            env.update(KIZUNA_NEO4J_BOLT_PORT=str(settings.neo4j_bolt_port), KIZUNA_NEO4J_PASSWORD=settings.neo4j_password,
-                       KIZUNA_NEO4J_HOME=str(settings.neo4j_home))
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-                                   "--log-level", "warning", "--no-access-log"], env=env, cwd=REPO)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
+        server, base = start_api_server(settings, launched=started is not None, pepper=pepper, wait_s=120)
         neo4j_pid = neo4j_server._read_pid(neo4j_server._paths(settings)[1]) if started else None
         memory: list[dict] = []
         stop = asyncio.Event()
