@@ -57,6 +57,14 @@ async def scenario(db) -> None:
     await g.write(db)
 
 
+def add_partner_owned_by_listed_parent(g: GraphBuilder) -> None:
+    """A company 60 % owned by a company on the §1286 list."""
+    g.org("org:partner", "Partner Co", kind="company", lei="LEI0001")
+    g.org("org:parent-co", "Listed Parent Co", kind="company")
+    g.rel("OWNED_BY", "org:partner", "org:parent-co", share=0.6, source="src:registry")
+    g.listed("org:parent-co", "wl:us-dod-1286", start="2020")
+
+
 async def test_clean_person_is_accepted_with_no_tier(graph):
     await scenario(graph)
     a = await assess(graph, "per:ken", as_of=AS_OF, time_budget_ms=BUDGET)
@@ -115,10 +123,7 @@ async def test_project_in_strac_area_with_member_at_named_organization(graph):
 async def test_organization_assessment_and_proportionate_outcomes(graph):
     await scenario(graph)
     g = GraphBuilder()
-    g.org("org:partner", "Partner Co", kind="company", lei="LEI0001")
-    g.org("org:parent-co", "Listed Parent Co", kind="company")
-    g.rel("OWNED_BY", "org:partner", "org:parent-co", share=0.6, source="src:registry")
-    g.listed("org:parent-co", "wl:us-dod-1286", start="2020")
+    add_partner_owned_by_listed_parent(g)
     await g.write(graph)
     org = await assess(graph, "org:partner", as_of=AS_OF, time_budget_ms=BUDGET)
     assert org.recommendation == "MITIGATE"
@@ -146,10 +151,7 @@ async def test_assess_many_gives_exactly_what_assess_gives_one_by_one(graph):
 
     await scenario(graph)
     g = GraphBuilder()
-    g.org("org:partner", "Partner Co", kind="company", lei="LEI0001")
-    g.org("org:parent-co", "Listed Parent Co", kind="company")
-    g.rel("OWNED_BY", "org:partner", "org:parent-co", share=0.6, source="src:registry")
-    g.listed("org:parent-co", "wl:us-dod-1286", start="2020")
+    add_partner_owned_by_listed_parent(g)
     # Ken also co-authored with Mia (at the Named Institute) and holds a grant funded by the partner's parent
     g.node("Publication", "pub:1", title="Joint paper", year=2024)
     g.rel("AUTHORED", "per:ken", "pub:1", source="src:openalex")
