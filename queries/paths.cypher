@@ -34,22 +34,49 @@ CALL (a, open) {
     AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
     AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
     AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-  RETURN collect({id: b.id, label: [x IN labels(b) WHERE x <> 'Entity'][0], name: coalesce(b.name, b.title), kind: b.kind,
-                  listed: b.concern_hops = 0, structure: type(r) IN $structure_types,
-                  rel: {type: type(r), from: startNode(r).id, to: endNode(r).id, props: properties(r)}}) AS steps
+  // A step is a compact list (decoding is the client's main cost): [neighbour id, listed?,
+  // structure relation?, type, leaves the frontier entity?, confidence, relationship element id].
+  // Names and the relationship's properties are fetched once, for the chosen hops only (assemble).
+  RETURN collect([b.id, b.concern_hops = 0, type(r) IN $structure_types, type(r), startNode(r) = a,
+                  coalesce(r.confidence, 0.0), elementId(r)]) AS steps
 }
-RETURN a.id AS id, degree, steps
+// One record for the whole level: every record costs the driver a round of socket reads.
+RETURN collect([a.id, degree, steps]) AS rows
 
-// name: listings
-// The listings of the given entities that are in scope and in effect at $as_of.
+// name: listed
+// Which of the given entities have a listing in scope and in effect at $as_of, with its
+// watchlist's severity (enough to choose the paths to give), in one record.
 UNWIND $ids AS eid
 MATCH (t:Entity {id: eid})-[l:LISTED_ON]->(w:Watchlist)
 WHERE ($lists IS NULL OR w.id IN $lists)
   AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
   AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
-RETURN eid AS entity, w.id AS watchlist_id, coalesce(w.name, w.id) AS watchlist_name,
-       w.jurisdiction AS jurisdiction, w.authority AS authority, w.severity AS severity,
-       properties(l) AS props
+RETURN collect([eid, w.severity]) AS listed
+
+// name: details
+// What the answers show once the search is done, in one record: the listings of the chosen
+// targets ($ids, same scope as `listed`), the properties of the relationships on their paths
+// ($rels, element ids) and the label, name and kind of the entities on them ($nodes).
+CALL () {
+  UNWIND $ids AS eid
+  MATCH (t:Entity {id: eid})-[l:LISTED_ON]->(w:Watchlist)
+  WHERE ($lists IS NULL OR w.id IN $lists)
+    AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
+    AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
+  RETURN collect({entity: eid, watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction,
+                  authority: w.authority, severity: w.severity, props: properties(l)}) AS listings
+}
+CALL () {
+  UNWIND $rels AS rid
+  MATCH ()-[r]->() WHERE elementId(r) = rid
+  RETURN collect([rid, properties(r)]) AS rels
+}
+CALL () {
+  UNWIND $nodes AS nid
+  MATCH (n:Entity {id: nid})
+  RETURN collect([nid, [x IN labels(n) WHERE x <> 'Entity'][0], coalesce(n.name, n.title), n.kind]) AS nodes
+}
+RETURN listings, rels, nodes
 
 // name: subject
 // The subjects of questions (any entity but PersonalData), with what decides whether a concern-path

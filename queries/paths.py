@@ -35,6 +35,10 @@ DEFAULT_MAX_HOPS = 4
 DEFAULT_HUB_DEGREE = 200
 DEFAULT_TIME_BUDGET_MS = 800
 MAX_HUBS = 50  # hubs reported as left out per request (the nearest)
+DEFAULT_MAX_PATHS = 500
+MAX_PATHS_LIMIT = 5000
+# Share of the time budget the search levels may use; the rest is kept for assembling the answer.
+LEVELS_SHARE = 0.75
 
 # Weight of one hop by relationship type: how directly the relation transmits influence.
 # Appointments, program participation and control count fully; co-authorship (two AUTHORED
@@ -96,6 +100,7 @@ class PathFilters:
     window_from: str | None = None
     hub_degree: int = DEFAULT_HUB_DEGREE
     time_budget_ms: int = DEFAULT_TIME_BUDGET_MS
+    max_paths: int = DEFAULT_MAX_PATHS
 
     def validated(self) -> "PathFilters":
         if not 1 <= int(self.max_hops) <= MAX_HOPS_LIMIT:
@@ -104,6 +109,8 @@ class PathFilters:
             raise InvalidInput("min_confidence must be between 0 and 1")
         if self.hub_degree < 1 or self.time_budget_ms < 1:
             raise InvalidInput("hub_degree and time_budget_ms must be positive")
+        if not 1 <= int(self.max_paths) <= MAX_PATHS_LIMIT:
+            raise InvalidInput(f"max_paths must be between 1 and {MAX_PATHS_LIMIT}, not {self.max_paths}")
         if self.hub_degree > proximity.HUB_DEGREE:
             raise InvalidInput(f"hub_degree may be at most {proximity.HUB_DEGREE}, the hub rule the concern-proximity index was built with")
         follow, _ = path_types()
@@ -114,7 +121,7 @@ class PathFilters:
         as_of = parse_day(self.as_of)
         window_from = parse_day(self.window_from, field="window_from")
         return PathFilters(int(self.max_hops), list(self.lists) if self.lists else None, list(self.relation_types) if self.relation_types else None,
-                           float(self.min_confidence), as_of, window_from, int(self.hub_degree), int(self.time_budget_ms))
+                           float(self.min_confidence), as_of, window_from, int(self.hub_degree), int(self.time_budget_ms), int(self.max_paths))
 
 
 @dataclass
@@ -187,15 +194,20 @@ class ConcernPathsResult:
 
 _PLAIN = {"ev_key", "ev_source", "ev_locator", "ev_start", "ev_end", "ev_text", "ev_observed", "ev_method", "ev_confidence", "id", "first_seen", "last_seen", "confidence"}
 
+# A step of the expand statement: [neighbour id, listed?, structure relation?, relationship type,
+# leaves the frontier entity?, confidence, relationship element id].
+STEP_ID, STEP_LISTED, STEP_STRUCTURE, STEP_TYPE, STEP_OUTGOING, STEP_CONFIDENCE, STEP_REL = range(7)
 
-def _hop(rel: dict, names: dict[str, str | None]) -> Hop:
-    props = rel["props"]
+
+def _hop(step: list, parent: str, props: dict, names: dict[str, str | None]) -> Hop:
+    """The hop from ``parent`` over ``step`` (its relationship's ``props`` fetched at assembly)."""
+    from_id, to_id = (parent, step[STEP_ID]) if step[STEP_OUTGOING] else (step[STEP_ID], parent)
     return Hop(
-        relation=rel["type"],
-        from_id=rel["from"],
-        to_id=rel["to"],
-        from_name=names.get(rel["from"]),
-        to_name=names.get(rel["to"]),
+        relation=step[STEP_TYPE],
+        from_id=from_id,
+        to_id=to_id,
+        from_name=names.get(from_id),
+        to_name=names.get(to_id),
         start=props.get("start"),
         end=props.get("end"),
         confidence=float(props.get("confidence") or 0.0),
@@ -266,10 +278,11 @@ class _Search:
     def __init__(self, subject: dict[str, Any], f: PathFilters):
         self.subject, self.f = subject, f
         sid = subject["id"]
-        # reached: entity id -> (node info, the relationship that reached it, the entity it came from)
-        self.reached: dict[str, tuple[dict, dict | None, str | None]] = {sid: (subject, None, None)}
+        # reached: entity id -> (listed?, the step that reached it, the entity it came from)
+        self.reached: dict[str, tuple[bool, list | None, str | None]] = {sid: (bool(subject.get("concern_hops") == 0), None, None)}
         self.strength = {sid: 1.0}  # best product of hop weight x confidence over the shortest paths found
         self.left_out: list[LeftOut] = []
+        self.targets: list[str] = []  # the reached listed entities the answer gives paths to
         self.explored = 0
         # Concern proximity says no neighbour of a subject that is not a hub can reach a listed
         # entity in the hops left: every depth is answered without a query (the subject itself
@@ -280,27 +293,25 @@ class _Search:
         if hopeless:
             self.explored = f.max_hops
 
-    def absorb(self, depth: int, rows: dict[str, dict]) -> None:
-        """One level: ``rows`` holds the expansion of (at least) this search's frontier."""
+    def absorb(self, depth: int, rows: dict[str, tuple[int, list]]) -> None:
+        """One level: ``rows`` holds the expansion (degree, steps) of (at least) this search's frontier."""
         f, sid = self.f, self.subject["id"]
         self.explored = depth + 1
-        found: dict[str, tuple[float, dict, dict, str]] = {}
+        found: dict[str, tuple[float, list, str]] = {}
         for node_id in self.frontier:
-            row = rows[node_id]
-            is_open = node_id == sid or row["degree"] <= f.hub_degree
+            degree, steps = rows[node_id]
+            is_open = node_id == sid or degree <= f.hub_degree
             if not is_open:
-                node = self.reached[node_id][0]
-                self.left_out.append(LeftOut("hub", f"links of this hub (degree {row['degree']} > {f.hub_degree}) were not followed; only its structure relations were",
-                                             node_id, node.get("name"), row["degree"], depth))
-            for step in row["steps"]:
-                if step["id"] in self.reached or not (is_open or step["structure"]):
+                self.left_out.append(LeftOut("hub", f"links of this hub (degree {degree} > {f.hub_degree}) were not followed; only its structure relations were",
+                                             node_id, None, degree, depth))
+            for step in steps:
+                if step[STEP_ID] in self.reached or not (is_open or step[STEP_STRUCTURE]):
                     continue
-                props = step["rel"]["props"]
-                weight = self.strength[node_id] * HOP_WEIGHTS.get(step["rel"]["type"], DEFAULT_HOP_WEIGHT) * float(props.get("confidence") or 0.0)
-                if step["id"] not in found or weight > found[step["id"]][0]:
-                    found[step["id"]] = (weight, step, step["rel"], node_id)
-        for node_id, (weight, step, rel, parent) in found.items():
-            self.reached[node_id] = (step, rel, parent)
+                weight = self.strength[node_id] * HOP_WEIGHTS.get(step[STEP_TYPE], DEFAULT_HOP_WEIGHT) * float(step[STEP_CONFIDENCE] or 0.0)
+                if step[STEP_ID] not in found or weight > found[step[STEP_ID]][0]:
+                    found[step[STEP_ID]] = (weight, step, node_id)
+        for node_id, (weight, step, parent) in found.items():
+            self.reached[node_id] = (bool(step[STEP_LISTED]), step, parent)
             self.strength[node_id] = weight
         self.frontier = sorted(found)
         if not self.frontier:  # nothing further can reach a listed entity: every depth is answered
@@ -313,42 +324,85 @@ class _Search:
 
     def candidates(self) -> list[str]:
         sid = self.subject["id"]
-        return sorted(node_id for node_id, (node, _, _) in self.reached.items() if node.get("listed") or node_id == sid)
+        return sorted(node_id for node_id, (listed, _, _) in self.reached.items() if listed or node_id == sid)
 
-    def result(self, listing_rows: list[dict], elapsed_ms: float) -> ConcernPathsResult:
-        f, subject = self.f, self.subject
-        left_out = self.left_out
-        hubs = [lo for lo in left_out if lo.kind == "hub"]
+    def chain(self, target: str) -> list[tuple[list, str]]:
+        """The (step, parent) pairs from the subject to ``target``."""
+        chain, at = [], target
+        while self.reached[at][1] is not None:
+            _, step, parent = self.reached[at]
+            chain.append((step, parent))
+            at = parent
+        chain.reverse()
+        return chain
+
+    def trim_left_out(self) -> None:
+        """Report at most MAX_HUBS hubs (the nearest, then the largest), and say how many there were."""
+        hubs = [lo for lo in self.left_out if lo.kind == "hub"]
         if len(hubs) > MAX_HUBS:
             hubs.sort(key=lambda lo: (lo.hops or 0, -(lo.degree or 0)))
-            left_out = [lo for lo in left_out if lo.kind != "hub"] + hubs[:MAX_HUBS]
-            left_out.append(LeftOut("hub", f"{len(hubs)} hubs on the way; the nearest {MAX_HUBS} are listed"))
-        listings: dict[str, list[Listing]] = {}
-        for row in listing_rows:
-            if row["entity"] in self.reached:
-                listings.setdefault(row["entity"], []).append(_listing(row))
+            self.left_out = [lo for lo in self.left_out if lo.kind != "hub"] + hubs[:MAX_HUBS]
+            self.left_out.append(LeftOut("hub", f"{len(hubs)} hubs on the way; the nearest {MAX_HUBS} are listed"))
+
+    def choose_targets(self, severities: dict[str, list[str | None]]) -> None:
+        """The reached entities with a listing in scope (``severities``: their listings'
+        severities), at most ``max_paths`` of them: the nearest first, then the strongest (hop
+        types × confidences × listing severity). Those left out are counted in ``left_out``: a
+        subject can reach thousands of listed entities at six hops, and assembling every path
+        would take longer than the search."""
+        targets = [c for c in self.candidates() if c in severities]
+        if len(targets) > self.f.max_paths:
+            def rank(target: str) -> tuple[int, float]:
+                severity = max((SEVERITY_WEIGHTS.get((s or "").lower(), DEFAULT_SEVERITY) for s in severities[target]), default=DEFAULT_SEVERITY)
+                return len(self.chain(target)), -self.strength[target] * severity
+            targets.sort(key=rank)
+            self.left_out.append(LeftOut("paths", f"{len(targets) - self.f.max_paths} more listed entities were reached; the best {self.f.max_paths} paths "
+                                                  "are given (fewest hops, then strongest)"))
+            targets = targets[: self.f.max_paths]
+        self.targets = sorted(targets)
+
+    def needs(self) -> tuple[set[str], set[str]]:
+        """Relationship element ids and entity ids the answer shows: the targets' paths and the hubs."""
+        rels, nodes = set(), {lo.entity_id for lo in self.left_out if lo.entity_id}
+        for target in self.targets:
+            nodes.add(target)
+            for step, parent in self.chain(target):
+                rels.add(step[STEP_REL])
+                nodes.update((step[STEP_ID], parent))
+        return rels, nodes
+
+    def result(self, listings: dict[str, list[Listing]], rel_props: dict[str, dict], nodes: dict[str, list], elapsed_ms: float) -> ConcernPathsResult:
+        f, subject = self.f, self.subject
+        names = {node_id: info[2] for node_id, info in nodes.items()}
+        for lo in self.left_out:
+            if lo.entity_id:
+                lo.name = names.get(lo.entity_id)
+        hops_by_rel: dict[tuple[str, str], Hop] = {}
         paths = []
-        for target in listings:
-            chain, at = [], target
-            while self.reached[at][1] is not None:
-                chain.append(self.reached[at][1])
-                at = self.reached[at][2]
-            chain.reverse()
-            names = {node_id: self.reached[node_id][0].get("name") for node_id in {r["from"] for r in chain} | {r["to"] for r in chain}}
-            hops = [_hop(r, names) for r in chain]
+        for target in self.targets:
+            hops = []
+            for step, parent in self.chain(target):
+                key = (step[STEP_REL], parent)
+                if key not in hops_by_rel:
+                    hops_by_rel[key] = _hop(step, parent, rel_props.get(step[STEP_REL], {}), names)
+                hops.append(hops_by_rel[key])
             score, parts = path_score(hops, listings[target], f.as_of)
-            node = self.reached[target][0]
-            paths.append(ConcernPath(target, node.get("name"), node.get("label"), node.get("kind"), hops, listings[target], score, parts))
+            _, label, name, kind = nodes.get(target) or [target, None, None, None]
+            paths.append(ConcernPath(target, name, label, kind, hops, listings[target], score, parts))
         paths.sort(key=lambda p: (-p.score, len(p.hops), p.target_id))
-        return ConcernPathsResult(subject["id"], subject["name"], subject["label"], f.max_hops, self.explored, f.as_of, bool(left_out),
-                                  left_out, paths, elapsed_ms)
+        return ConcernPathsResult(subject["id"], subject["name"], subject["label"], f.max_hops, self.explored, f.as_of, bool(self.left_out),
+                                  self.left_out, paths, elapsed_ms)
 
 
 async def concern_paths_many(db: Database, subject_ids: list[str], filters: PathFilters | None = None) -> dict[str, ConcernPathsResult]:
     """``concern_paths`` for many subjects at once (the population sweep): the searches advance
     level by level together, one statement per level for all of them, and subjects that concern
     proximity rules out cost no search at all. Each result is the one ``concern_paths`` gives,
-    except that the time budget (``time_budget_ms`` per subject) is shared by the batch."""
+    except that the time budget (``time_budget_ms`` per subject) is shared by the batch.
+
+    Why the search carries only ids, types and confidences, and the hops' properties and names
+    are fetched once at the end: a level reaches hundreds of neighbours of which few end on a
+    path, and decoding what the driver receives is most of a level's cost."""
     f = (filters or PathFilters()).validated()
     started = time.perf_counter()
     ids = list(dict.fromkeys(subject_ids))
@@ -358,7 +412,7 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
         raise NotFound(f"no entity with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     searches = [_Search({"id": sid, **infos[sid]}, f) for sid in ids]
     params = _params(ids[0] if ids else "", f) | {"subjects": ids}
-    budget = f.time_budget_ms * max(len(ids), 1) / 1000.0
+    budget = LEVELS_SHARE * f.time_budget_ms * max(len(ids), 1) / 1000.0
     for depth in range(f.max_hops):
         active = [s for s in searches if s.frontier]
         if not active:
@@ -370,16 +424,31 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
             for s in active:
                 s.out_of_time(depth)
             break
-        by_node = {row["id"]: row for row in rows}
+        by_node = {node_id: (degree, steps) for node_id, degree, steps in rows[0]["rows"]}
         for s in active:
             s.absorb(depth, by_node)
     candidates = sorted({node_id for s in searches for node_id in s.candidates()})
-    listing_rows = await db.read(cypher("paths", "listings"), {"ids": candidates, "lists": f.lists, "as_of": f.as_of}) if candidates else []
-    by_entity: dict[str, list[dict]] = {}
-    for row in listing_rows:
-        by_entity.setdefault(row["entity"], []).append(row)
+    scope = {"lists": f.lists, "as_of": f.as_of}
+    severities: dict[str, list[str | None]] = {}
+    if candidates:
+        for entity, severity in (await db.read(cypher("paths", "listed"), {"ids": candidates, **scope}))[0]["listed"]:
+            severities.setdefault(entity, []).append(severity)
+    rels, nodes, targets = set(), set(), set()
+    for s in searches:
+        s.trim_left_out()
+        s.choose_targets(severities)
+        more_rels, more_nodes = s.needs()
+        rels |= more_rels
+        nodes |= more_nodes
+        targets.update(s.targets)
+    details = (await db.read(cypher("paths", "details"), {"ids": sorted(targets), **scope, "rels": sorted(rels), "nodes": sorted(nodes)}))[0]
+    listings: dict[str, list[Listing]] = {}
+    for row in details["listings"]:
+        listings.setdefault(row["entity"], []).append(_listing(row))
+    rel_props = dict(details["rels"])
+    node_info = {row[0]: row for row in details["nodes"]}
     elapsed = round((time.perf_counter() - started) * 1000, 2)
-    return {s.subject["id"]: s.result([r for c in s.candidates() for r in by_entity.get(c, [])], elapsed) for s in searches}
+    return {s.subject["id"]: s.result(listings, rel_props, node_info, elapsed) for s in searches}
 
 
 async def concern_paths(db: Database, subject_id: str, filters: PathFilters | None = None) -> ConcernPathsResult:
@@ -394,6 +463,6 @@ async def warm_up(db: Database) -> None:
     """Plan the concern-path statements once (EXPLAIN runs nothing), so the first real request
     does not spend its time budget on query planning. Call at service start."""
     params = _params("warm-up", PathFilters().validated())
-    params.update({"ids": [], "frontier": [], "left": 0})
-    await db.read("EXPLAIN " + _EXPAND, params)
-    await db.read("EXPLAIN " + cypher("paths", "listings"), params)
+    params.update({"ids": [], "frontier": [], "left": 0, "rels": [], "nodes": []})
+    for text in (_EXPAND, cypher("paths", "listed"), cypher("paths", "details")):
+        await db.read("EXPLAIN " + text, params)

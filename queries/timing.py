@@ -13,7 +13,7 @@ import neo4j
 from neo4j import RoutingControl
 from neo4j.exceptions import ClientError
 
-from graph.db import Database
+from graph.db import Database, plain
 from kizuna.errors import InvalidInput
 
 
@@ -93,4 +93,4 @@ async def read_within(db: Database, text: str, params: dict[str, Any], timeout_s
         if exc.code and "TimedOut" in exc.code or "terminated" in (exc.message or "").lower():
             return None
         raise InvalidInput(f"the database rejected the request: {exc.message}") from exc
-    return [r.data() for r in records]
+    return [plain(r) for r in records]
