@@ -23,8 +23,17 @@ CALL (o) {
           start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
 }
 WITH s, r, o, listed WHERE o.kind = 'talent_program' OR size(listed) > 0
-RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS relation, properties(r) AS props,
-       o.id AS entity_id, o.name AS entity_name, o.kind AS entity_kind, coalesce(o.unresolved, false) AS unresolved, listed, [] AS chain
+// One record for all the facts: every record costs the driver a round of socket reads.
+RETURN collect({person_id: s.id,
+                person_name: coalesce(s.name, s.title),
+                relation: type(r),
+                props: properties(r),
+                entity_id: o.id,
+                entity_name: o.name,
+                entity_kind: o.kind,
+                unresolved: coalesce(o.unresolved, false),
+                listed: listed,
+                chain: []}) AS rows
 
 // name: funding
 // Funding of the subject (person, organization, project, grant, contract) — directly, or
@@ -52,8 +61,17 @@ CALL (o) {
           start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
 }
 WITH s, r, o, chain, listed WHERE size(listed) > 0
-RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, type(r) AS relation, properties(r) AS props,
-       o.id AS entity_id, o.name AS entity_name, o.kind AS entity_kind, coalesce(o.unresolved, false) AS unresolved, listed, chain
+// One record for all the facts: every record costs the driver a round of socket reads.
+RETURN collect({person_id: s.id,
+                person_name: coalesce(s.name, s.title),
+                relation: type(r),
+                props: properties(r),
+                entity_id: o.id,
+                entity_name: o.name,
+                entity_kind: o.kind,
+                unresolved: coalesce(o.unresolved, false),
+                listed: listed,
+                chain: chain}) AS rows
 
 // name: coauthorship
 // Co-authors of a person, on publications dated within [$from, $to], who were affiliated with a
@@ -66,6 +84,8 @@ MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
 WHERE o.concern_hops <= 3
   AND (pub.year IS NULL
    OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year)))
+// Many co-authorships share an organization: its listings are looked up once, not per co-authorship.
+WITH o, collect([s, pub, c, a]) AS hits
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
   WHERE ($lists IS NULL OR w.id IN $lists)
@@ -75,14 +95,23 @@ CALL (o) {
           watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
           start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
 }
-WITH s, pub, c, a, o, listed WHERE size(listed) > 0
-RETURN s.id AS person_id, s.name AS person_name, 'AUTHORED' AS relation,
-       {start: toString(pub.year), end: toString(pub.year), confidence: a.confidence,
+WITH o, hits, listed WHERE size(listed) > 0
+UNWIND hits AS hit
+WITH hit[0] AS s, hit[1] AS pub, hit[2] AS c, hit[3] AS a, o, listed
+// One record for all the facts: every record costs the driver a round of socket reads.
+RETURN collect({person_id: s.id,
+                person_name: s.name,
+                relation: 'AUTHORED',
+                props: {start: toString(pub.year), end: toString(pub.year), confidence: a.confidence,
         ev_key: a.ev_key, ev_source: a.ev_source, ev_locator: a.ev_locator, ev_start: a.ev_start, ev_end: a.ev_end,
-        ev_text: a.ev_text, ev_observed: a.ev_observed, ev_method: a.ev_method, ev_confidence: a.ev_confidence} AS props,
-       o.id AS entity_id, o.name AS entity_name, o.kind AS entity_kind, coalesce(o.unresolved, false) AS unresolved, listed,
-       [{relation: 'AUTHORED', id: pub.id, name: pub.title, year: pub.year}, {relation: 'CO_AUTHOR', id: c.id, name: c.name},
-        {relation: 'AFFILIATED_WITH', id: o.id, name: o.name, start: a.start, end: a.end}] AS chain
+        ev_text: a.ev_text, ev_observed: a.ev_observed, ev_method: a.ev_method, ev_confidence: a.ev_confidence},
+                entity_id: o.id,
+                entity_name: o.name,
+                entity_kind: o.kind,
+                unresolved: coalesce(o.unresolved, false),
+                listed: listed,
+                chain: [{relation: 'AUTHORED', id: pub.id, name: pub.title, year: pub.year}, {relation: 'CO_AUTHOR', id: c.id, name: c.name},
+        {relation: 'AFFILIATED_WITH', id: o.id, name: o.name, start: a.start, end: a.end}]}) AS rows
 
 // name: contracts
 // Contracts of the subject with their counterparties (other parties, or only a name when the
@@ -101,8 +130,14 @@ CALL (o) {
           watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
           start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
 }
-RETURN s.id AS person_id, coalesce(s.name, s.title) AS person_name, 'PARTY_TO' AS relation,
-       r {.*, start: coalesce(r.start, k.start), end: coalesce(r.end, k.end)} AS props,
-       o.id AS entity_id, coalesce(o.name, k.counterparty_name) AS entity_name, o.kind AS entity_kind,
-       (o IS NULL OR coalesce(o.unresolved, false)) AS unresolved, listed,
-       [{relation: 'PARTY_TO', id: k.id, name: coalesce(k.title, k.id), kind: k.kind, clauses: coalesce(k.clauses, [])}] AS chain
+// One record for all the facts: every record costs the driver a round of socket reads.
+RETURN collect({person_id: s.id,
+                person_name: coalesce(s.name, s.title),
+                relation: 'PARTY_TO',
+                props: r {.*, start: coalesce(r.start, k.start), end: coalesce(r.end, k.end)},
+                entity_id: o.id,
+                entity_name: coalesce(o.name, k.counterparty_name),
+                entity_kind: o.kind,
+                unresolved: (o IS NULL OR coalesce(o.unresolved, false)),
+                listed: listed,
+                chain: [{relation: 'PARTY_TO', id: k.id, name: coalesce(k.title, k.id), kind: k.kind, clauses: coalesce(k.clauses, [])}]}) AS rows

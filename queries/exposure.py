@@ -120,7 +120,8 @@ _QUESTIONS = {
 async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | None, window_from: str | None,
                lists: list[str] | None) -> list[ExposureFact]:
     statement, keep = _QUESTIONS[kind]
-    facts = [_fact(kind, r) for r in await db.read(cypher("exposure", statement), _params(subject_ids, as_of, window_from, lists))]
+    rows = (await db.read(cypher("exposure", statement), _params(subject_ids, as_of, window_from, lists)))[0]["rows"]
+    facts = [_fact(kind, r) for r in rows]
     return [f for f in facts if keep is None or keep(f)]
 
 
