@@ -64,10 +64,12 @@ def _hop(h: Any) -> dict:
 async def concern_paths(db: Database, subject_id: str, *, max_hops: int, lists: list[str] | None, relation_types: list[str] | None,
                         min_confidence: float, as_of: str | None, limit: int, time_budget_ms: int) -> dict:
     paths_mod = _module("concern paths", "queries.paths")
+    # Only the paths of the pages up to this one are assembled (the search still finds them all).
     filters = paths_mod.PathFilters(max_hops=max_hops, lists=lists, relation_types=relation_types, min_confidence=min_confidence, as_of=as_of,
-                                    time_budget_ms=time_budget_ms)
+                                    time_budget_ms=time_budget_ms, max_paths=min(max(limit, 1), paths_mod.MAX_PATHS_LIMIT))
     result = await paths_mod.concern_paths(db, subject_id, filters)
     return {
+        "total": result.total_paths,
         "partial": result.partial,
         "omitted": [lo.reason for lo in result.left_out],
         "paths": [

@@ -57,12 +57,13 @@ def paths_cmd(
     as_of: str = typer.Option(None, "--as-of", help="Only facts and listings valid on this date (YYYY-MM-DD)."),
     hub_degree: int = typer.Option(200, "--hub-degree", help="Nodes with more relationships are not expanded through their links."),
     budget_ms: int = typer.Option(800, "--budget-ms", help="Time budget; deeper hops are left out when it runs out."),
+    max_paths: int = typer.Option(500, "--max-paths", min=1, max=5000, help="Give the best N paths (all reached entities are counted)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Best path from a subject to every listed entity, hop by hop with evidence."""
     from queries.paths import PathFilters, concern_paths
 
-    filters = PathFilters(max_hops, lists or None, relation or None, min_confidence, as_of, None, hub_degree, budget_ms)
+    filters = PathFilters(max_hops, lists or None, relation or None, min_confidence, as_of, None, hub_degree, budget_ms, max_paths)
 
     async def work(db: Database):
         return await concern_paths(db, entity_id, filters)
@@ -71,7 +72,8 @@ def paths_cmd(
     if as_json:
         echo_json(_plain(result))
         return
-    typer.echo(f"{result.subject_name or result.subject_id}: {len(result.paths)} listed entities within {result.hops_explored} hops"
+    shown = f"{len(result.paths)} listed entities" if len(result.paths) == result.total_paths else f"{result.total_paths} listed entities (best {len(result.paths)} shown)"
+    typer.echo(f"{result.subject_name or result.subject_id}: {shown} within {result.hops_explored} hops"
                + (" (PARTIAL)" if result.partial else "") + f" [{result.elapsed_ms} ms]")
     for p in result.paths:
         chain = " ".join(f"-[{h.relation} {h.start or ''}..{h.end or ''} c={h.confidence:.2f}]- {h.to_name if h.to_id != h.from_id else h.from_name}" for h in p.hops)

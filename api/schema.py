@@ -213,7 +213,7 @@ class Query:
             for p in (data.get("paths") or [])[skip:]
         ]
         return ConcernPaths(subject=subject, max_hops=max_hops, as_of=as_of, partial=bool(data.get("partial")), omitted=list(data.get("omitted") or []),
-                            paths=make_connection(paths, skip, first, None, has_next=len(paths) > first))
+                            paths=make_connection(paths, skip, first, data.get("total"), has_next=len(paths) > first))
 
     @strawberry.field(description="Links found in open sources that the person's latest disclosure does not match (investigator and up).", permission_classes=[IsInvestigator])
     async def undisclosed_links(self, info: Info, person_id: strawberry.ID) -> UndisclosedLinksResult:

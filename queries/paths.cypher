@@ -35,10 +35,11 @@ CALL (a, open) {
     AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
     AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
   // A step is a compact list (decoding is the client's main cost): [neighbour id, listed?,
-  // structure relation?, type, leaves the frontier entity?, confidence, relationship element id].
-  // Names and the relationship's properties are fetched once, for the chosen hops only (assemble).
+  // structure relation?, type, leaves the frontier entity?, confidence, relationship element id,
+  // end, share] — what choosing and scoring paths needs. Names and the relationship's other
+  // properties are fetched once, for the chosen paths only (details).
   RETURN collect([b.id, b.concern_hops = 0, type(r) IN $structure_types, type(r), startNode(r) = a,
-                  coalesce(r.confidence, 0.0), elementId(r)]) AS steps
+                  coalesce(r.confidence, 0.0), elementId(r), r.end, r.share]) AS steps
 }
 // One record for the whole level: every record costs the driver a round of socket reads.
 RETURN collect([a.id, degree, steps]) AS rows

@@ -190,13 +190,14 @@ class ConcernPathsResult:
     left_out: list[LeftOut]
     paths: list[ConcernPath]
     elapsed_ms: float
+    total_paths: int = 0  # listed entities reached; ``paths`` holds the best ``max_paths`` of them
 
 
 _PLAIN = {"ev_key", "ev_source", "ev_locator", "ev_start", "ev_end", "ev_text", "ev_observed", "ev_method", "ev_confidence", "id", "first_seen", "last_seen", "confidence"}
 
 # A step of the expand statement: [neighbour id, listed?, structure relation?, relationship type,
-# leaves the frontier entity?, confidence, relationship element id].
-STEP_ID, STEP_LISTED, STEP_STRUCTURE, STEP_TYPE, STEP_OUTGOING, STEP_CONFIDENCE, STEP_REL = range(7)
+# leaves the frontier entity?, confidence, relationship element id, end, share].
+STEP_ID, STEP_LISTED, STEP_STRUCTURE, STEP_TYPE, STEP_OUTGOING, STEP_CONFIDENCE, STEP_REL, STEP_END, STEP_SHARE = range(9)
 
 
 def _hop(step: list, parent: str, props: dict, names: dict[str, str | None]) -> Hop:
@@ -227,18 +228,25 @@ def path_score(hops: list[Hop], listings: list[Listing], as_of: str | None) -> t
     """Score of a path in (0, 1]: listing severity × Π over hops of (type weight × confidence ×
     recency). Recency halves every RECENCY_HALF_LIFE_YEARS since a hop's end date (floor
     RECENCY_FLOOR); open or current hops count fully. Shorter, surer, more recent paths to more
-    severe listings score higher."""
-    reference = as_of or today()
-    severity = max((SEVERITY_WEIGHTS.get((ls.severity or "").lower(), DEFAULT_SEVERITY) for ls in listings), default=DEFAULT_SEVERITY)
+    severe listings score higher. An ownership or subsidiary hop with a ``share`` weighs
+    0.5 + 0.5 × share of its type weight."""
+    return score_of([(h.relation, h.confidence, h.end, h.properties.get("share")) for h in hops], [ls.severity for ls in listings], as_of)
+
+
+def score_of(hops: list[tuple[str, float, str | None, Any]], severities: list[str | None], as_of: str | None) -> tuple[float, dict[str, float]]:
+    """``path_score`` over (relation, confidence, end, share) per hop and the listings' severities:
+    what the search knows before the hops' other properties are fetched."""
+    reference = year_fraction(as_of or today())
+    severity = max((SEVERITY_WEIGHTS.get((s or "").lower(), DEFAULT_SEVERITY) for s in severities), default=DEFAULT_SEVERITY)
     type_part = conf_part = recency_part = 1.0
-    for hop in hops:
-        weight = HOP_WEIGHTS.get(hop.relation, DEFAULT_HOP_WEIGHT)
-        if hop.relation in ("OWNED_BY", "SUBSIDIARY_OF") and isinstance(hop.properties.get("share"), (int, float)):
-            weight *= 0.5 + 0.5 * min(max(float(hop.properties["share"]), 0.0), 1.0)
+    for relation, confidence, end, share in hops:
+        weight = HOP_WEIGHTS.get(relation, DEFAULT_HOP_WEIGHT)
+        if relation in ("OWNED_BY", "SUBSIDIARY_OF") and isinstance(share, (int, float)) and not isinstance(share, bool):
+            weight *= 0.5 + 0.5 * min(max(float(share), 0.0), 1.0)
         type_part *= weight
-        conf_part *= min(max(hop.confidence, 0.0), 1.0)
-        if hop.end and hop.end[:4].isdigit():
-            years = max(0.0, year_fraction(reference) - year_fraction(hop.end))
+        conf_part *= min(max(float(confidence or 0.0), 0.0), 1.0)
+        if isinstance(end, str) and end[:4].isdigit():
+            years = max(0.0, reference - year_fraction(end))
             recency_part *= max(RECENCY_FLOOR, math.pow(0.5, years / RECENCY_HALF_LIFE_YEARS))
     score = severity * type_part * conf_part * recency_part
     return round(score, 6), {"severity": severity, "hop_types": round(type_part, 6), "confidence": round(conf_part, 6), "recency": round(recency_part, 6)}
@@ -282,7 +290,8 @@ class _Search:
         self.reached: dict[str, tuple[bool, list | None, str | None]] = {sid: (bool(subject.get("concern_hops") == 0), None, None)}
         self.strength = {sid: 1.0}  # best product of hop weight x confidence over the shortest paths found
         self.left_out: list[LeftOut] = []
-        self.targets: list[str] = []  # the reached listed entities the answer gives paths to
+        self.targets: dict[str, tuple[float, dict]] = {}  # the listed entities the answer gives paths to: score, its parts
+        self.total_paths = 0
         self.explored = 0
         # Concern proximity says no neighbour of a subject that is not a hub can reach a listed
         # entity in the hops left: every depth is answered without a query (the subject itself
@@ -346,20 +355,19 @@ class _Search:
 
     def choose_targets(self, severities: dict[str, list[str | None]]) -> None:
         """The reached entities with a listing in scope (``severities``: their listings'
-        severities), at most ``max_paths`` of them: the nearest first, then the strongest (hop
-        types × confidences × listing severity). Those left out are counted in ``left_out``: a
-        subject can reach thousands of listed entities at six hops, and assembling every path
-        would take longer than the search."""
-        targets = [c for c in self.candidates() if c in severities]
-        if len(targets) > self.f.max_paths:
-            def rank(target: str) -> tuple[int, float]:
-                severity = max((SEVERITY_WEIGHTS.get((s or "").lower(), DEFAULT_SEVERITY) for s in severities[target]), default=DEFAULT_SEVERITY)
-                return len(self.chain(target)), -self.strength[target] * severity
-            targets.sort(key=rank)
-            self.left_out.append(LeftOut("paths", f"{len(targets) - self.f.max_paths} more listed entities were reached; the best {self.f.max_paths} paths "
-                                                  "are given (fewest hops, then strongest)"))
-            targets = targets[: self.f.max_paths]
-        self.targets = sorted(targets)
+        severities), scored, and the best ``max_paths`` of them kept in the order of the answer.
+        Why score before fetching the hops: a subject can reach thousands of listed entities at
+        six hops, and a caller paging through twenty need not wait for all of them to be
+        assembled. ``total_paths`` keeps the count of all."""
+        ranked = []
+        for target in self.candidates():
+            if target in severities:
+                chain = self.chain(target)
+                score, parts = score_of([(st[STEP_TYPE], st[STEP_CONFIDENCE], st[STEP_END], st[STEP_SHARE]) for st, _ in chain], severities[target], self.f.as_of)
+                ranked.append((-score, len(chain), target, parts))
+        ranked.sort()
+        self.total_paths = len(ranked)
+        self.targets = {target: (-neg, parts) for neg, _, target, parts in ranked[: self.f.max_paths]}
 
     def needs(self) -> tuple[set[str], set[str]]:
         """Relationship element ids and entity ids the answer shows: the targets' paths and the hubs."""
@@ -379,19 +387,17 @@ class _Search:
                 lo.name = names.get(lo.entity_id)
         hops_by_rel: dict[tuple[str, str], Hop] = {}
         paths = []
-        for target in self.targets:
+        for target, (score, parts) in self.targets.items():
             hops = []
             for step, parent in self.chain(target):
                 key = (step[STEP_REL], parent)
                 if key not in hops_by_rel:
                     hops_by_rel[key] = _hop(step, parent, rel_props.get(step[STEP_REL], {}), names)
                 hops.append(hops_by_rel[key])
-            score, parts = path_score(hops, listings[target], f.as_of)
             _, label, name, kind = nodes.get(target) or [target, None, None, None]
             paths.append(ConcernPath(target, name, label, kind, hops, listings[target], score, parts))
-        paths.sort(key=lambda p: (-p.score, len(p.hops), p.target_id))
         return ConcernPathsResult(subject["id"], subject["name"], subject["label"], f.max_hops, self.explored, f.as_of, bool(self.left_out),
-                                  self.left_out, paths, elapsed_ms)
+                                  self.left_out, paths, elapsed_ms, self.total_paths)
 
 
 async def concern_paths_many(db: Database, subject_ids: list[str], filters: PathFilters | None = None) -> dict[str, ConcernPathsResult]:

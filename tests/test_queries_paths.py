@@ -150,6 +150,23 @@ async def test_time_budget_gives_partial_result_saying_what_was_left_out(graph):
     assert depth and depth[0].hops == res.hops_explored + 1
 
 
+async def test_max_paths_gives_the_best_of_the_full_answer_and_counts_all(graph):
+    """A page of paths is the head of the full, score-ordered answer (the score is computed
+    before the hops are fetched), with the same scores and hops; every reached entity is counted."""
+    await research_graph(graph)
+    full = await concern_paths(graph, "per:alice", f(as_of="2022-12-01"))
+    assert full.total_paths == len(full.paths) == 2
+    assert [p.score for p in full.paths] == sorted((p.score for p in full.paths), reverse=True)
+    for p in full.paths:
+        assert p.score == path_score(p.hops, p.listings, "2022-12-01")[0]
+    top = await concern_paths(graph, "per:alice", f(as_of="2022-12-01", max_paths=1))
+    assert top.total_paths == 2 and len(top.paths) == 1
+    assert (top.paths[0].target_id, top.paths[0].score, top.paths[0].hops) == (full.paths[0].target_id, full.paths[0].score, full.paths[0].hops)
+    assert not top.partial  # a shorter answer is not an incomplete search
+    with pytest.raises(InvalidInput):
+        await concern_paths(graph, "per:alice", f(max_paths=0))
+
+
 async def test_subject_itself_listed_is_a_zero_hop_path(graph):
     await research_graph(graph)
     res = await concern_paths(graph, "org:inst", f(as_of="2024-01-01"))
