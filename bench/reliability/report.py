@@ -107,10 +107,19 @@ def security_section(sec: dict | None, deps: dict | None) -> list[str]:
     if deps:
         if deps.get("audited"):
             fnd = deps["findings"]
-            desc = f"pip-audit 2.10.1 over {deps['packages']} installed packages: {len(fnd)} finding(s)" + "".join(
+            source = deps.get("source") or f"pip-audit {deps.get('service', '')}".strip()
+            if source.startswith("offline"):
+                tried = "; ".join(f"{a['service']}: {a['audited']} of {a['packages']} audited" for a in deps.get("attempts", []))
+                desc = (f"{source} (bench/reliability/advisories/, PyPA advisory database, CC-BY-4.0), used because pip-audit 2.10.1 "
+                        f"audited no package online ({tried}): {deps['audited']} installed distributions checked against "
+                        f"{deps.get('advisories_consulted', '?')} advisories (not covered: {deps.get('not_covered', 'advisories after the snapshot date')})")
+            else:
+                desc = f"pip-audit 2.10.1 ({source}) over {deps['packages']} installed packages"
+            desc += f": {len(fnd)} finding(s)" + "".join(
                 f"; {f['package']} {f['version']} {f['id']} (fix {', '.join(f['fix_versions']) or 'none'}): {f['explanation'] or 'UNEXPLAINED'}" for f in fnd)
             if deps.get("skipped"):
-                desc += f"; not auditable (not on PyPI): {', '.join(s['package'] for s in deps['skipped'])}"
+                why = "not a PEP 440 version" if source.startswith("offline") else "not on PyPI"
+                desc += f"; not auditable ({why}): {', '.join(s['package'] for s in deps['skipped'])}"
         else:
             tried = "; ".join(f"{a['service']}: {a['audited']} of {a['packages']} audited ({a.get('skip_reason_sample') or a.get('error') or ''})"
                               for a in deps.get("attempts", []))
