@@ -1,3 +1,11 @@
+// name: in_scope
+// The listing scope every statement below shares (queries/paths.py puts it where __IN_SCOPE__
+// stands, once): a LISTED_ON `l` to a watchlist `w` on the lists in $lists (all when null), in
+// effect at $as_of.
+($lists IS NULL OR w.id IN $lists)
+AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
+AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
+
 // name: expand
 // One level of the breadth-first concern-path search (queries/paths.py drives the levels).
 // From each frontier entity, the relationships a concern path may follow (types from
@@ -34,39 +42,30 @@ CALL (a, open) {
     AND (type(r) <> 'SAME_AS' OR r.decision = 'same')
     AND ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
     AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
-  // A step is a compact list (decoding is the client's main cost): [neighbour id, listed?,
-  // structure relation?, type, leaves the frontier entity?, confidence, relationship element id,
-  // end, share] — what choosing and scoring paths needs. Names and the relationship's other
+  // A step is a compact list (decoding is the client's main cost): [neighbour id, the severities
+  // of its listings in scope and in effect at $as_of (null when it is not listed), structure
+  // relation?, type, leaves the frontier entity?, confidence, relationship element id, end,
+  // share] — what choosing and scoring paths needs. Names and the relationship's other
   // properties are fetched once, for the chosen paths only (details).
-  RETURN collect([b.id, b.concern_hops = 0, type(r) IN $structure_types, type(r), startNode(r) = a,
+  RETURN collect([b.id, CASE WHEN b.concern_hops = 0 THEN [(b)-[l:LISTED_ON]->(w:Watchlist) WHERE __IN_SCOPE__ | w.severity] END,
+                  type(r) IN $structure_types, type(r), startNode(r) = a,
                   coalesce(r.confidence, 0.0), elementId(r), r.end, r.share]) AS steps
 }
 // One record for the whole level: every record costs the driver a round of socket reads.
 RETURN collect([a.id, degree, steps]) AS rows
 
-// name: listed
-// Which of the given entities have a listing in scope and in effect at $as_of, with its
-// watchlist's severity (enough to choose the paths to give), in one record.
+// name: listings
+// The listings of the chosen targets ($ids) in scope and in effect at $as_of, in one record.
 UNWIND $ids AS eid
 MATCH (t:Entity {id: eid})-[l:LISTED_ON]->(w:Watchlist)
-WHERE ($lists IS NULL OR w.id IN $lists)
-  AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
-  AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
-RETURN collect([eid, w.severity]) AS listed
+WHERE __IN_SCOPE__
+RETURN collect({entity: eid, watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction,
+                authority: w.authority, severity: w.severity, props: properties(l)}) AS listings
 
 // name: details
-// What the answers show once the search is done, in one record: the listings of the chosen
-// targets ($ids, same scope as `listed`), the properties of the relationships on their paths
-// ($rels, element ids) and the label, name and kind of the entities on them ($nodes).
-CALL () {
-  UNWIND $ids AS eid
-  MATCH (t:Entity {id: eid})-[l:LISTED_ON]->(w:Watchlist)
-  WHERE ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR l.start IS NULL OR l.start <= left($as_of, size(l.start)))
-    AND ($as_of IS NULL OR l.end IS NULL OR l.end >= left($as_of, size(l.end)))
-  RETURN collect({entity: eid, watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction,
-                  authority: w.authority, severity: w.severity, props: properties(l)}) AS listings
-}
+// What the answers show once the search is done, in one record: the properties of the
+// relationships on the chosen paths ($rels, element ids) and the label, name and kind of the
+// entities on them ($nodes).
 CALL () {
   UNWIND $rels AS rid
   MATCH ()-[r]->() WHERE elementId(r) = rid
@@ -77,15 +76,17 @@ CALL () {
   MATCH (n:Entity {id: nid})
   RETURN collect([nid, [x IN labels(n) WHERE x <> 'Entity'][0], coalesce(n.name, n.title), n.kind]) AS nodes
 }
-RETURN listings, rels, nodes
+RETURN rels, nodes
 
 // name: subject
 // The subjects of questions (any entity but PersonalData), with what decides whether a concern-path
-// search can find anything: the concern proximity and the degree (hub rule).
+// search can find anything: the concern proximity and the degree (hub rule); and the severities of
+// the subject's own listings in scope ($lists, $as_of).
 UNWIND $ids AS sid
 MATCH (t:Entity {id: sid}) WHERE NOT t:PersonalData
 RETURN t.id AS id, [x IN labels(t) WHERE x <> 'Entity'][0] AS label, coalesce(t.name, t.title) AS name, t.kind AS kind,
-       t.concern_hops AS concern_hops, COUNT { (t)--() } AS degree
+       t.concern_hops AS concern_hops, COUNT { (t)--() } AS degree,
+       [(t)-[l:LISTED_ON]->(w:Watchlist) WHERE __IN_SCOPE__ | w.severity] AS severities
 
 // name: baseline_paths
 // The plain variable-length baseline for the benchmark: every path up to $max_hops over the same

@@ -16,6 +16,7 @@ depth and the result says which depth was not explored.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass, field
@@ -74,16 +75,23 @@ def path_types() -> tuple[list[str], list[str]]:
     return follow, model.rel_types("structure", "resolution")
 
 
-def _statement(name: str, max_hops: int) -> str:
+def statement(name: str, max_hops: int = MAX_HOPS_LIMIT) -> str:
+    """A statement of paths.cypher with the model's relationship types and the shared listing
+    scope put in (names from allow-lists, never from a request)."""
     follow, structure = path_types()
+    in_scope = "\n".join(line for line in cypher("paths", "in_scope").splitlines() if not line.startswith("//"))
     text = cypher("paths", name).replace("__PATH_TYPES__", "|".join(ident(t) for t in follow))
-    text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure))
+    text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure)).replace("__IN_SCOPE__", f"({in_scope})")
     return text.replace("__MAX_HOPS__", str(max_hops))
 
 
-# Assembled once from the model's allow-listed names and the constant range of depths.
-_EXPAND = _statement("expand", MAX_HOPS_LIMIT)
-BASELINE = {h: _statement("baseline_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
+# Assembled once from the model's allow-listed names, the shared listing scope and the constant
+# range of depths.
+_EXPAND = statement("expand")
+_SUBJECT = statement("subject")
+_LISTINGS = statement("listings")
+_DETAILS = statement("details")
+BASELINE = {h: statement("baseline_paths", h) for h in range(1, MAX_HOPS_LIMIT + 1)}
 
 
 @dataclass
@@ -195,9 +203,10 @@ class ConcernPathsResult:
 
 _PLAIN = {"ev_key", "ev_source", "ev_locator", "ev_start", "ev_end", "ev_text", "ev_observed", "ev_method", "ev_confidence", "id", "first_seen", "last_seen", "confidence"}
 
-# A step of the expand statement: [neighbour id, listed?, structure relation?, relationship type,
-# leaves the frontier entity?, confidence, relationship element id, end, share].
-STEP_ID, STEP_LISTED, STEP_STRUCTURE, STEP_TYPE, STEP_OUTGOING, STEP_CONFIDENCE, STEP_REL, STEP_END, STEP_SHARE = range(9)
+# A step of the expand statement: [neighbour id, severities of its listings in scope (None: not
+# listed), structure relation?, relationship type, leaves the frontier entity?, confidence,
+# relationship element id, end, share].
+STEP_ID, STEP_SEVERITIES, STEP_STRUCTURE, STEP_TYPE, STEP_OUTGOING, STEP_CONFIDENCE, STEP_REL, STEP_END, STEP_SHARE = range(9)
 
 
 def _hop(step: list, parent: str, props: dict, names: dict[str, str | None]) -> Hop:
@@ -268,9 +277,10 @@ def _params(subject_id: str, f: PathFilters) -> dict[str, Any]:
     }
 
 
-async def subjects_info(db: Database, subject_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Label, name, kind, concern proximity and degree of each subject that exists (by id)."""
-    return {r["id"]: r for r in await db.read(cypher("paths", "subject"), {"ids": list(subject_ids)})}
+async def subjects_info(db: Database, subject_ids: list[str], lists: list[str] | None = None, as_of: str | None = None) -> dict[str, dict[str, Any]]:
+    """Label, name, kind, concern proximity, degree and the severities of its own listings in
+    scope (``lists``, ``as_of``) of each subject that exists (by id)."""
+    return {r["id"]: r for r in await db.read(_SUBJECT, {"ids": list(subject_ids), "lists": lists, "as_of": as_of})}
 
 
 async def subject_info(db: Database, subject_id: str) -> dict[str, Any]:
@@ -286,8 +296,8 @@ class _Search:
     def __init__(self, subject: dict[str, Any], f: PathFilters):
         self.subject, self.f = subject, f
         sid = subject["id"]
-        # reached: entity id -> (listed?, the step that reached it, the entity it came from)
-        self.reached: dict[str, tuple[bool, list | None, str | None]] = {sid: (bool(subject.get("concern_hops") == 0), None, None)}
+        # reached: entity id -> (severities of its listings in scope or None, the step that reached it, the entity it came from)
+        self.reached: dict[str, tuple[list | None, list | None, str | None]] = {sid: (subject.get("severities") or None, None, None)}
         self.strength = {sid: 1.0}  # best product of hop weight x confidence over the shortest paths found
         self.left_out: list[LeftOut] = []
         self.targets: dict[str, tuple[float, dict]] = {}  # the listed entities the answer gives paths to: score, its parts
@@ -320,7 +330,7 @@ class _Search:
                 if step[STEP_ID] not in found or weight > found[step[STEP_ID]][0]:
                     found[step[STEP_ID]] = (weight, step, node_id)
         for node_id, (weight, step, parent) in found.items():
-            self.reached[node_id] = (bool(step[STEP_LISTED]), step, parent)
+            self.reached[node_id] = (step[STEP_SEVERITIES] or None, step, parent)
             self.strength[node_id] = weight
         self.frontier = sorted(found)
         if not self.frontier:  # nothing further can reach a listed entity: every depth is answered
@@ -331,9 +341,6 @@ class _Search:
         self.left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
         self.frontier = []
 
-    def candidates(self) -> list[str]:
-        sid = self.subject["id"]
-        return sorted(node_id for node_id, (listed, _, _) in self.reached.items() if listed or node_id == sid)
 
     def chain(self, target: str) -> list[tuple[list, str]]:
         """The (step, parent) pairs from the subject to ``target``."""
@@ -353,17 +360,16 @@ class _Search:
             self.left_out = [lo for lo in self.left_out if lo.kind != "hub"] + hubs[:MAX_HUBS]
             self.left_out.append(LeftOut("hub", f"{len(hubs)} hubs on the way; the nearest {MAX_HUBS} are listed"))
 
-    def choose_targets(self, severities: dict[str, list[str | None]]) -> None:
-        """The reached entities with a listing in scope (``severities``: their listings'
-        severities), scored, and the best ``max_paths`` of them kept in the order of the answer.
-        Why score before fetching the hops: a subject can reach thousands of listed entities at
-        six hops, and a caller paging through twenty need not wait for all of them to be
-        assembled. ``total_paths`` keeps the count of all."""
+    def choose_targets(self) -> None:
+        """The reached entities with a listing in scope, scored, and the best ``max_paths`` of
+        them kept in the order of the answer. Why score before fetching the hops: a subject can
+        reach thousands of listed entities at six hops, and a caller paging through twenty need
+        not wait for all of them to be assembled. ``total_paths`` keeps the count of all."""
         ranked = []
-        for target in self.candidates():
-            if target in severities:
+        for target, (severities, _, _) in self.reached.items():
+            if severities:
                 chain = self.chain(target)
-                score, parts = score_of([(st[STEP_TYPE], st[STEP_CONFIDENCE], st[STEP_END], st[STEP_SHARE]) for st, _ in chain], severities[target], self.f.as_of)
+                score, parts = score_of([(st[STEP_TYPE], st[STEP_CONFIDENCE], st[STEP_END], st[STEP_SHARE]) for st, _ in chain], severities, self.f.as_of)
                 ranked.append((-score, len(chain), target, parts))
         ranked.sort()
         self.total_paths = len(ranked)
@@ -412,7 +418,7 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
     f = (filters or PathFilters()).validated()
     started = time.perf_counter()
     ids = list(dict.fromkeys(subject_ids))
-    infos = await subjects_info(db, ids)
+    infos = await subjects_info(db, ids, f.lists, f.as_of)
     missing = [sid for sid in ids if sid not in infos]
     if missing:
         raise NotFound(f"no entity with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
@@ -433,23 +439,21 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
         by_node = {node_id: (degree, steps) for node_id, degree, steps in rows[0]["rows"]}
         for s in active:
             s.absorb(depth, by_node)
-    candidates = sorted({node_id for s in searches for node_id in s.candidates()})
-    scope = {"lists": f.lists, "as_of": f.as_of}
-    severities: dict[str, list[str | None]] = {}
-    if candidates:
-        for entity, severity in (await db.read(cypher("paths", "listed"), {"ids": candidates, **scope}))[0]["listed"]:
-            severities.setdefault(entity, []).append(severity)
     rels, nodes, targets = set(), set(), set()
     for s in searches:
         s.trim_left_out()
-        s.choose_targets(severities)
+        s.choose_targets()
         more_rels, more_nodes = s.needs()
         rels |= more_rels
         nodes |= more_nodes
         targets.update(s.targets)
-    details = (await db.read(cypher("paths", "details"), {"ids": sorted(targets), **scope, "rels": sorted(rels), "nodes": sorted(nodes)}))[0]
+    # Two reads at once: the server answers them on two cores while the first one is decoded.
+    listing_rows, details = await asyncio.gather(
+        db.read(_LISTINGS, {"ids": sorted(targets), "lists": f.lists, "as_of": f.as_of}),
+        db.read(_DETAILS, {"rels": sorted(rels), "nodes": sorted(nodes)}))
+    details = details[0]
     listings: dict[str, list[Listing]] = {}
-    for row in details["listings"]:
+    for row in listing_rows[0]["listings"]:
         listings.setdefault(row["entity"], []).append(_listing(row))
     rel_props = dict(details["rels"])
     node_info = {row[0]: row for row in details["nodes"]}
@@ -470,5 +474,5 @@ async def warm_up(db: Database) -> None:
     does not spend its time budget on query planning. Call at service start."""
     params = _params("warm-up", PathFilters().validated())
     params.update({"ids": [], "frontier": [], "left": 0, "rels": [], "nodes": []})
-    for text in (_EXPAND, cypher("paths", "listed"), cypher("paths", "details")):
+    for text in (_EXPAND, _SUBJECT, _LISTINGS, _DETAILS):
         await db.read("EXPLAIN " + text, params)

@@ -14,7 +14,7 @@ from ingest import meti
 from ingest.base import list_watchlist_id
 from ingest.runner import ingest
 from kizuna.ids import make_id
-from queries.cypher import cypher
+from queries.paths import statement as paths_statement
 from tests.ingest_helpers import DATA, graph_counts, value
 
 HEADER = "no,country_ja,country_en,name,aliases,wmd_type_ja,wmd_type_code,conventional_weapons\n"
@@ -89,8 +89,8 @@ async def test_relisted_entry_gets_a_new_listing_period(graph, tmp_path):
     # The same answers through the listings statement the concern-path search uses.
     alpha = make_id("org", "jp-meti-end-user-list", "Alpha Works")
     for day, expected in (("2024-03-01", 1), ("2024-09-01", 0), ("2025-03-01", 1)):
-        rows = await graph.read(cypher("paths", "listed"), {"ids": [alpha], "lists": None, "as_of": day})
-        assert len(rows[0]["listed"]) == expected, day
+        rows = await graph.read(paths_statement("listings"), {"ids": [alpha], "lists": None, "as_of": day})
+        assert len(rows[0]["listings"]) == expected, day
     # Re-reading any of the three versions changes nothing: no fourth period, no reopened end.
     before = await graph_counts(graph)
     for version in (v3, v1, v2):
