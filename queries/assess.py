@@ -24,7 +24,7 @@ from queries.cypher import cypher
 from queries.exposure import ExposureFact, all_exposures_many
 from queries.findings import Finding, from_exposure, from_path, from_undisclosed
 from queries.paths import ConcernPathsResult, PathFilters, concern_paths_many
-from queries.rules import TIERS, Citation, PackRef, RulePack, lookback_years, resolve_packs, rule_fires
+from queries.rules import TIERS, Citation, PackRef, RulePack, compile_rule, lookback_years, resolve_packs
 from queries.timing import parse_day, shift_years, today
 from queries.undisclosed import UndisclosedResult, undisclosed_links_many
 
@@ -192,6 +192,7 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
 
     as_of = parse_day(as_of) or today()
     chosen: list[RulePack] = resolve_packs(packs)
+    compiled_packs = [(pack, [(rule, compile_rule(rule, pack.params(params))) for rule in pack.rules]) for pack in chosen]
     window_from = shift_years(as_of, lookback_years(chosen, params))
     ids = list(subject_ids)
     context_rows = await timed("subject context", db.read(cypher("assess", "subject_context"),
@@ -246,10 +247,9 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
 
         fired: list[FiredRule] = []
         views = [(f.id, f.rule_view()) for f in findings]
-        for pack in chosen:
-            values = pack.params(params)
-            for rule in pack.rules:
-                hits = [fid for fid, view in views if rule_fires(rule, view, values)]
+        for pack, compiled in compiled_packs:
+            for rule, fires in compiled:
+                hits = [fid for fid, view in views if fires(view)]
                 if hits:
                     fired.append(FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits))
 

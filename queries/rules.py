@@ -13,6 +13,8 @@ add their own packs as files in the same format (``load_pack(path)``).
 from __future__ import annotations
 
 import fnmatch
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -174,37 +176,56 @@ def _value(value: Any, params: dict[str, Any]) -> Any:
     return value
 
 
-def _globs_match(values: Any, patterns: Any) -> bool:
-    vals = values if isinstance(values, (list, tuple, set)) else [values]
+def _glob_matcher(patterns: Any) -> Callable[[Any], bool]:
+    """Case-insensitive glob match of a value (or any of a list of values) against patterns."""
     pats = patterns if isinstance(patterns, (list, tuple, set)) else [patterns]
-    return any(v is not None and fnmatch.fnmatch(str(v).lower(), str(p).lower()) for v in vals for p in pats)
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(str(p).lower())})" for p in pats)) if pats else None
+
+    def matches(values: Any) -> bool:
+        vals = values if isinstance(values, (list, tuple, set)) else [values]
+        return regex is not None and any(v is not None and regex.match(str(v).lower()) for v in vals)
+
+    return matches
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, e: a == e, "ne": lambda a, e: a != e, "in": lambda a, e: a in e, "not_in": lambda a, e: a not in e,
+    "lt": lambda a, e: a < e, "lte": lambda a, e: a <= e, "gt": lambda a, e: a > e, "gte": lambda a, e: a >= e,
+}
+
+
+def compile_condition(cond: dict[str, Any], params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """A condition with its parameters filled in, as a test of a finding. Why compiled: an
+    assessment tests every rule of every pack against hundreds of findings."""
+    name, op, raw = _condition_fields(cond)
+    expected = _value(raw, params)
+    if op == "exists":
+        wanted = bool(expected)
+        return lambda finding: (finding.get(name) not in (None, [], "")) == wanted
+    if op in ("any_match", "none_match"):
+        matches = _glob_matcher(expected)
+        return (lambda finding: matches(finding.get(name))) if op == "any_match" else (lambda finding: not matches(finding.get(name)))
+    compare = _COMPARE[op]
+
+    def holds(finding: dict[str, Any]) -> bool:
+        actual = finding.get(name)
+        return actual is not None and compare(actual, expected)
+
+    return holds
 
 
 def condition_holds(cond: dict[str, Any], finding: dict[str, Any], params: dict[str, Any]) -> bool:
-    name, op, raw = _condition_fields(cond)
-    actual = finding.get(name)
-    expected = _value(raw, params)
-    if op == "exists":
-        return (actual not in (None, [], "")) == bool(expected)
-    if op == "any_match":
-        return _globs_match(actual, expected)
-    if op == "none_match":
-        return not _globs_match(actual, expected)
-    if actual is None:
-        return False
-    if op == "eq":
-        return actual == expected
-    if op == "ne":
-        return actual != expected
-    if op == "in":
-        return actual in expected
-    if op == "not_in":
-        return actual not in expected
-    return {"lt": actual < expected, "lte": actual <= expected, "gt": actual > expected, "gte": actual >= expected}[op]
+    return compile_condition(cond, params)(finding)
+
+
+def compile_rule(rule: Rule, params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """All of a rule's conditions, compiled (see ``compile_condition``)."""
+    tests = [compile_condition(c, params) for c in rule.when]
+    return lambda finding: all(test(finding) for test in tests)
 
 
 def rule_fires(rule: Rule, finding: dict[str, Any], params: dict[str, Any]) -> bool:
-    return all(condition_holds(c, finding, params) for c in rule.when)
+    return compile_rule(rule, params)(finding)
 
 
 def lookback_years(packs: list[RulePack], overrides: dict[str, Any] | None = None) -> float:
