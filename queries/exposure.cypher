@@ -4,7 +4,8 @@
 // Facts are kept when their period overlaps [$from, $to] (see queries/timing.py). Each statement
 // answers for every subject in $ids (one subject, or a batch of a population sweep). Funding and
 // co-authorship look only at organizations whose concern proximity (graph/proximity.py, a lower
-// bound of hops to any listed entity) is within the three structure hops they follow.
+// bound of hops to any listed entity) is within the three structure hops they follow, and every
+// statement looks for listings only on entities whose concern proximity is 0 (listed now or before).
 
 // name: talent_programs
 // Participation of a person (or organization) in talent programs: an Organization of kind
@@ -15,7 +16,7 @@ WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 CALL (o) {
   OPTIONAL MATCH chain = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE ($lists IS NULL OR w.id IN $lists)
+  WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
     AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
     AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
   RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(chain) WHERE type(y) <> 'LISTED_ON' | type(y)],
@@ -53,7 +54,7 @@ WHERE o.concern_hops <= 3
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE ($lists IS NULL OR w.id IN $lists)
+  WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
     AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
     AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
   RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
@@ -88,7 +89,7 @@ WHERE o.concern_hops <= 3
 WITH o, collect([s, pub, c, a]) AS hits
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE ($lists IS NULL OR w.id IN $lists)
+  WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
     AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
     AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
   RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
@@ -123,7 +124,7 @@ WHERE ($to IS NULL OR coalesce(r.start, k.start) IS NULL OR coalesce(r.start, k.
 OPTIONAL MATCH (o:Organization)-[:PARTY_TO]->(k) WHERE o <> s
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE o IS NOT NULL AND ($lists IS NULL OR w.id IN $lists)
+  WHERE o IS NOT NULL AND l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
     AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
     AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
   RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
