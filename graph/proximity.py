@@ -21,6 +21,7 @@ lower bound.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from graph.db import Database
 from graph.model import GraphModel, load_model
@@ -73,14 +74,10 @@ def _statements(model: GraphModel) -> dict[str, str]:
     }
 
 
-_CACHE: dict[int, dict[str, str]] = {}
-
-
+@lru_cache(maxsize=1)
 def statements() -> dict[str, str]:
-    model = load_model()
-    if id(model) not in _CACHE:
-        _CACHE[id(model)] = _statements(model)
-    return _CACHE[id(model)]
+    """The proximity statements for the process's model (``load_model`` parses it once)."""
+    return _statements(load_model())
 
 
 def _params() -> dict:
