@@ -117,11 +117,18 @@ _QUESTIONS = {
 }
 
 
+# Several subjects (a project's team, a sweep's batch) are asked about in this many concurrent
+# statements: one statement runs on one core of the server.
+PARALLEL_PARTS = 2
+
+
 async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | None, window_from: str | None,
                lists: list[str] | None) -> list[ExposureFact]:
     statement, keep = _QUESTIONS[kind]
-    rows = (await db.read(cypher("exposure", statement), _params(subject_ids, as_of, window_from, lists)))[0]["rows"]
-    facts = [_fact(kind, r) for r in rows]
+    size = max(1, -(-len(subject_ids) // PARALLEL_PARTS))
+    parts = [subject_ids[i : i + size] for i in range(0, len(subject_ids), size)] or [[]]
+    answers = await asyncio.gather(*(db.read(cypher("exposure", statement), _params(part, as_of, window_from, lists)) for part in parts))
+    facts = [_fact(kind, r) for answer in answers for r in answer[0]["rows"]]
     return [f for f in facts if keep is None or keep(f)]
 
 
