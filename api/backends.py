@@ -76,7 +76,7 @@ async def concern_paths(db: Database, subject_id: str, *, max_hops: int, lists: 
             {"target": _ref(p.target_id, p.target_name, p.target_label), "score": p.score, "hops": [_hop(h) for h in p.hops],
              "listings": [{"watchlist_id": ls.watchlist_id, "watchlist_name": ls.watchlist_name, "start": ls.start, "end": ls.end, "reason": ls.reason,
                            "evidence": ls.evidence} for ls in p.listings]}
-            for p in result.paths[:limit]
+            for p in result.paths
         ],
     }
 

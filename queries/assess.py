@@ -192,7 +192,8 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
 
     as_of = parse_day(as_of) or today()
     chosen: list[RulePack] = resolve_packs(packs)
-    compiled_packs = [(pack, [(rule, compile_rule(rule, pack.params(params))) for rule in pack.rules]) for pack in chosen]
+    pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
+    compiled_packs = [(pack, [(rule, compile_rule(rule, ref.parameters)) for rule in pack.rules]) for pack, ref in zip(chosen, pack_refs)]
     window_from = shift_years(as_of, lookback_years(chosen, params))
     ids = list(subject_ids)
     context_rows = await timed("subject context", db.read(cypher("assess", "subject_context"),
@@ -256,7 +257,6 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
         rows = [coverage_by_id[e] for e, _, _ in subjects if e in coverage_by_id]
         coverage = _coverage(context["label"], rows, infos, context["members"])
         tier, rec, measures, explanation = _aggregate(findings, fired, coverage)
-        pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
         answers[sid] = Assessment(sid, context["label"], context["name"], as_of, window_from, pack_refs, areas, context["members"], findings,
                                   fired, tier, rec, measures, explanation, coverage, 0.0)
     if timings is not None:

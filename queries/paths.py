@@ -300,7 +300,8 @@ class _Search:
         self.reached: dict[str, tuple[list | None, list | None, str | None]] = {sid: (subject.get("severities") or None, None, None)}
         self.strength = {sid: 1.0}  # best product of hop weight x confidence over the shortest paths found
         self.left_out: list[LeftOut] = []
-        self.targets: dict[str, tuple[float, dict]] = {}  # the listed entities the answer gives paths to: score, its parts
+        # the listed entities the answer gives paths to: score, its parts, the (step, parent) chain
+        self.targets: dict[str, tuple[float, dict, list[tuple[list, str]]]] = {}
         self.total_paths = 0
         self.explored = 0
         # Concern proximity says no neighbour of a subject that is not a hub can reach a listed
@@ -341,7 +342,6 @@ class _Search:
         self.left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
         self.frontier = []
 
-
     def chain(self, target: str) -> list[tuple[list, str]]:
         """The (step, parent) pairs from the subject to ``target``."""
         chain, at = [], target
@@ -370,17 +370,17 @@ class _Search:
             if severities:
                 chain = self.chain(target)
                 score, parts = score_of([(st[STEP_TYPE], st[STEP_CONFIDENCE], st[STEP_END], st[STEP_SHARE]) for st, _ in chain], severities, self.f.as_of)
-                ranked.append((-score, len(chain), target, parts))
-        ranked.sort()
+                ranked.append((-score, len(chain), target, parts, chain))
+        ranked.sort(key=lambda r: r[:3])
         self.total_paths = len(ranked)
-        self.targets = {target: (-neg, parts) for neg, _, target, parts in ranked[: self.f.max_paths]}
+        self.targets = {target: (-neg, parts, chain) for neg, _, target, parts, chain in ranked[: self.f.max_paths]}
 
     def needs(self) -> tuple[set[str], set[str]]:
         """Relationship element ids and entity ids the answer shows: the targets' paths and the hubs."""
         rels, nodes = set(), {lo.entity_id for lo in self.left_out if lo.entity_id}
-        for target in self.targets:
+        for target, (_, _, chain) in self.targets.items():
             nodes.add(target)
-            for step, parent in self.chain(target):
+            for step, parent in chain:
                 rels.add(step[STEP_REL])
                 nodes.update((step[STEP_ID], parent))
         return rels, nodes
@@ -393,9 +393,9 @@ class _Search:
                 lo.name = names.get(lo.entity_id)
         hops_by_rel: dict[tuple[str, str], Hop] = {}
         paths = []
-        for target, (score, parts) in self.targets.items():
+        for target, (score, parts, chain) in self.targets.items():
             hops = []
-            for step, parent in self.chain(target):
+            for step, parent in chain:
                 key = (step[STEP_REL], parent)
                 if key not in hops_by_rel:
                     hops_by_rel[key] = _hop(step, parent, rel_props.get(step[STEP_REL], {}), names)

@@ -214,10 +214,6 @@ def compile_condition(cond: dict[str, Any], params: dict[str, Any]) -> Callable[
     return holds
 
 
-def condition_holds(cond: dict[str, Any], finding: dict[str, Any], params: dict[str, Any]) -> bool:
-    return compile_condition(cond, params)(finding)
-
-
 def compile_rule(rule: Rule, params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     """All of a rule's conditions, compiled (see ``compile_condition``)."""
     tests = [compile_condition(c, params) for c in rule.when]
