@@ -25,13 +25,13 @@ Writes bench/out/reliability/deps.json.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
 import yaml
+from packaging.utils import canonicalize_name as normalize  # PEP 503 names
 from packaging.version import InvalidVersion, Version
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,11 +64,6 @@ def pip_audit(service: str) -> tuple[subprocess.CompletedProcess, dict | None]:
         return proc, json.loads(proc.stdout)
     except ValueError:
         return proc, None
-
-
-def normalize(name: str) -> str:
-    """PEP 503 name: lower case, runs of -, _ and . become one -."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def installed_distributions() -> dict[str, str]:
