@@ -12,6 +12,7 @@ and nothing of it is written; the other documents of the run go in.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hashlib
 import io
 import json
@@ -187,12 +188,15 @@ def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_DOCUMENT_BY
 
 
 def _decode(filename: str, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932", "euc_jp"):
+    """UTF-8, or UTF-16 when the file starts with its byte-order mark (what Windows editors save as
+    "Unicode"), else the two Japanese legacy encodings; each must decode the whole file."""
+    encodings = ("utf-16",) if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-8-sig", "cp932", "euc_jp")
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SourceUnreadable(f"{filename}: text is neither UTF-8 nor Shift_JIS/EUC-JP")
+    raise SourceUnreadable(f"{filename}: text is neither UTF-8, UTF-16 (with its byte-order mark) nor Shift_JIS/EUC-JP")
 
 
 def _pdf_text(filename: str, data: bytes) -> str:
@@ -417,6 +421,8 @@ class DisclosureIngestor:
         result.subject_id = subject_id(subject, submitter)
         result.subject_keyed_by = next((k for k in ("orcid", "kaken_id", "erad_id") if getattr(subject, k)), "name+submitter" if submitter else "name")
         result.languages = analysis.languages if analysis else []
+        for start, end in analysis.unread if analysis else ():
+            result.problems.append(f"characters {start:,}-{end:,} not analysed: {end - start:,} letters without a space or punctuation mark are not prose")
         facts = [(f, "chars") for f in analysis.facts] if analysis else []
         if not facts and not form_facts:
             result.problems.append("no facts found in the document")

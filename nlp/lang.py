@@ -26,7 +26,15 @@ class Block:
     start: int
     end: int
     lang: str  # the detected language (ISO 639-1), e.g. "ja", "en", "zh", "de"
-    pipeline: str  # the pipeline that reads it: "ja" or "en"
+    pipeline: str | None  # the pipeline that reads it: "ja" or "en"; None: not prose, not analysed (see MAX_UNBROKEN)
+
+
+# A run this long of letters and digits without a space or punctuation mark is not prose in any
+# language (Japanese and Chinese sentences end or pause far sooner), e.g. a 100 000-character
+# "name". It is not analysed: GiNZA's bunsetu step is quadratic in such a run (100 000 characters
+# took two minutes), and it holds no sentence to read a fact from.
+MAX_UNBROKEN = 1000
+_UNBROKEN = re.compile(r"\w{%d,}" % MAX_UNBROKEN)
 
 
 @lru_cache(maxsize=4096)
@@ -55,10 +63,18 @@ def pipeline_for(lang: str, line: str) -> str:
 def blocks(text: str, max_chars: int = 4000) -> list[Block]:
     """Split text into blocks of consecutive lines sharing a pipeline language; a block never
     exceeds ``max_chars`` (long documents are read piece by piece), not even a single line: Sudachi
-    (GiNZA's tokenizer) refuses any input over 49 149 bytes, so a 100 000-character line is cut."""
+    (GiNZA's tokenizer) refuses any input over 49 149 bytes, so a 100 000-character line is cut.
+    A run longer than ``MAX_UNBROKEN`` letters without a break is a block of its own with no
+    pipeline: the reader skips it and says so."""
     out: list[Block] = []
     cur: list = []  # [start, end, lang, pipeline]
-    for start, end in _pieces(text, max_chars):
+    for start, end, prose in _pieces(text, max_chars):
+        if not prose:
+            if cur:
+                out.append(Block(*cur))
+                cur = []
+            out.append(Block(start, end, "und", None))
+            continue
         body = text[start:end]
         if not body.strip():  # blank lines stay inside a block: fewer, larger docs for spaCy
             continue
@@ -81,16 +97,27 @@ def blocks(text: str, max_chars: int = 4000) -> list[Block]:
 
 
 def _pieces(text: str, max_chars: int):
-    """(start, end) of each line without its line break; a line longer than ``max_chars`` comes
-    as several pieces, each cut after the last space or punctuation in its window when there is one."""
+    """(start, end, prose) of each line without its line break. A run of ``MAX_UNBROKEN`` or more
+    letters comes alone with prose False; the rest of a line longer than ``max_chars`` comes as
+    several pieces, each cut after the last space or punctuation in its window when there is one."""
     pos = 0
     for line in text.splitlines(keepends=True):
         start, end = pos, pos + len(line.rstrip("\r\n"))
         pos += len(line)
-        while end - start > max_chars:
-            window = text[start : start + max_chars]
-            cut = max(window.rfind(c) for c in " \t、。，．,.;；") + 1
-            cut = cut if cut > max_chars // 2 else max_chars
-            yield start, start + cut
-            start += cut
-        yield start, end
+        runs = list(_UNBROKEN.finditer(text, start, end)) if end - start >= MAX_UNBROKEN else []
+        for run in runs:
+            yield from _cut(text, start, run.start(), max_chars)
+            yield run.start(), run.end(), False
+            start = run.end()
+        yield from _cut(text, start, end, max_chars)
+
+
+def _cut(text: str, start: int, end: int, max_chars: int):
+    while end - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max(window.rfind(c) for c in " \t、。，．,.;；") + 1
+        cut = cut if cut > max_chars // 2 else max_chars
+        yield start, start + cut, True
+        start += cut
+    if end > start:
+        yield start, end, True

@@ -66,6 +66,7 @@ class DocumentAnalysis:
     languages: list[str]
     subject_name: str | None
     facts: list[Fact] = field(default_factory=list)
+    unread: list[tuple[int, int]] = field(default_factory=list)  # spans that are not prose (nlp.lang.MAX_UNBROKEN), not analysed
 
 
 class DisclosureReader:
@@ -145,7 +146,8 @@ class DisclosureReader:
                     fact.confidence = 0.6
                 facts.append(fact)
         languages = list(dict.fromkeys(b.lang for b in doc_blocks if b.lang != "und"))
-        return DocumentAnalysis(text, languages, _subject(text, persons), _dedupe(facts))
+        unread = [(b.start, b.end) for b in doc_blocks if b.pipeline is None]
+        return DocumentAnalysis(text, languages, _subject(text, persons), _dedupe(facts), unread)
 
 
 def _shift(fact: Fact, offset: int, text: str) -> None:

@@ -106,6 +106,9 @@ def test_text_extraction_per_format():
     assert "Professor, Kyoto University" in extract_text("a.tex", tex.encode())
     assert "Professor, Kizuna Test University" in extract_text("a.pdf", pdf_bytes(EN_DOC))
     assert extract_text("a.txt", JA_DOC.encode("cp932")) == JA_DOC  # Shift_JIS text is read too
+    assert extract_text("a.txt", JA_DOC.encode("utf-16")) == JA_DOC  # UTF-16 with its byte-order mark (Windows "Unicode")
+    with pytest.raises(SourceUnreadable, match="UTF-16"):  # without the mark it is not guessed
+        extract_text("a.txt", JA_DOC.encode("utf-16-be"))
 
 
 @pytest.mark.parametrize(

@@ -174,12 +174,26 @@ def test_japanese_organization_spans(reader, text, expected):
 
 
 def test_a_line_longer_than_sudachi_accepts_is_read_in_pieces(reader):
-    """Sudachi refuses input over 49 149 bytes; a 100 000-character name on one line (corpus case disc-long-name) made
-    the whole document unreadable. Blocks now never exceed their size, not even for one line."""
-    long_line = "KZLONG " + "長い名前" * 5_000 + " Visiting Professor, Kizuna University"  # 60 kB on one line
+    """Sudachi refuses input over 49 149 bytes; a long line of prose is read in pieces, each cut at a
+    punctuation mark, none over the limit, nothing skipped and nothing read twice."""
+    long_line = "KZLONG " + "長い名前の研究所、" * 6_000 + " Visiting Professor, Kizuna University"  # 160 kB on one line
     pieces = blocks(long_line)
-    assert len(pieces) > 4 and all(len(long_line[b.start:b.end].encode()) < 49_149 for b in pieces)
+    assert len(pieces) > 10 and all(len(long_line[b.start:b.end].encode()) < 49_149 for b in pieces)
+    assert all(b.pipeline for b in pieces) and all(long_line[b.end - 1] in "、y" for b in pieces)
     assert pieces[0].start == 0 and pieces[-1].end == len(long_line)
-    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:]))  # nothing skipped, nothing read twice
-    analysis = reader.read("Name: Test Person\n" + long_line + "\n")
+    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:]))
+
+
+def test_an_unbroken_run_of_letters_is_not_analysed_and_is_reported(reader):
+    """A 100 000-character "name" without a space or punctuation (corpus case disc-long-name) is not
+    prose: GiNZA took two minutes over it. It is skipped and its span reported; the rest of the
+    document, including the rest of its line, is read."""
+    run = "長い名前" * 25_000
+    text = "Name: Test Person\nKZLONG " + run + " Visiting Professor, Kizuna University (2020-2023).\n"
+    start = text.index(run)
+    assert [(b.start, b.end, b.pipeline) for b in blocks(text) if b.pipeline is None] == [(start, start + len(run), None)]
+    assert blocks("長い名前" * 200) and all(b.pipeline for b in blocks("長い名前" * 200))  # 800 letters: still read
+    analysis = reader.read(text)
     assert analysis.subject_name == "Test Person"
+    assert analysis.unread == [(start, start + len(run))]
+    assert [(f.relation, f.org.text) for f in analysis.facts] == [("AFFILIATED_WITH", "Kizuna University")]
