@@ -111,6 +111,12 @@ PERSON_TITLES = frozenset(
 CJK_PERSON_TITLES = ("博士", "教授", "准教授", "助教", "講師", "讲师", "先生", "女士", "氏", "様", "さん", "副教授", "研究员")
 
 
+# Names are compared on their first MAX_NAME_CHARS characters. No real name comes near it (the
+# longest in the ROR subset has under 200); romanizing a 100 000-character "name" took over two
+# minutes (pykakasi is superlinear), during which an upload waited.
+MAX_NAME_CHARS = 500
+
+
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
@@ -141,6 +147,7 @@ def has_cjk(text: str) -> bool:
 def to_latin(text: str) -> str:
     """Romanize any script: kana/kanji via pykakasi (Hepburn), other Han via pinyin, Cyrillic via
     cyrtranslit (Russian table), everything else via anyascii. Latin text passes through."""
+    text = text[:MAX_NAME_CHARS]
     if not _NON_ASCII.search(text):
         return text
     if _KANA.search(text):
@@ -213,7 +220,7 @@ def acronym_key(text: str) -> str:
 @lru_cache(maxsize=400_000)
 def org_name(text: str) -> OrgName:
     """Normalize one organization name (any script)."""
-    raw = nfkc(text).strip()
+    raw = nfkc(text[:MAX_NAME_CHARS]).strip()
     han = ""
     if _HAN.search(raw):
         han = han_form(re.sub(r"\s+", "", raw))
@@ -297,7 +304,7 @@ class PersonName:
 
 @lru_cache(maxsize=200_000)
 def person_name(text: str) -> PersonName:
-    raw = nfkc(text).strip()
+    raw = nfkc(text[:MAX_NAME_CHARS]).strip()
     for title in CJK_PERSON_TITLES:
         raw = raw.replace(title, " ")
     family = ""
@@ -348,7 +355,7 @@ def person_name_forms(text: str) -> list[PersonName]:
     (pinyin) or Japanese (romaji); both readings are kept because the script does not say which
     reading the person uses — no language or origin is inferred or scored."""
     base = person_name(text)
-    raw = nfkc(text).strip()
+    raw = nfkc(text[:MAX_NAME_CHARS]).strip()
     for title in CJK_PERSON_TITLES:
         raw = raw.replace(title, " ")
     raw = raw.strip()

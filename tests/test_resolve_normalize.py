@@ -6,7 +6,7 @@ import csv
 
 from resolve.identifiers import compare, normalize_identifiers
 from resolve.index import EntityRecord, NameIndex, Query
-from resolve.normalize import derived_acronyms, han_form, org_name, person_name, person_names_compatible
+from resolve.normalize import MAX_NAME_CHARS, derived_acronyms, han_form, org_name, person_name, person_names_compatible, to_latin
 
 
 def test_chinese_and_japanese_character_forms_meet():
@@ -80,3 +80,14 @@ def test_same_name_real_persons_are_not_linked_by_name(shared_data):
     assert result.best is None and result.status in ("insufficient", "ambiguous")
     corroborated = NameIndex([EntityRecord("per:x", "person", ["Duncan Hunter"], context={"affiliations": ["US House"]})], "person")
     assert corroborated.match(Query("D. Hunter", "person", context={"affiliations": ["US House"]})).status == "match"
+
+
+def test_a_huge_name_is_compared_on_its_head():
+    """A 100 000-character "name" (corpus case userlist-long-name) took minutes to romanize, and every
+    upload's incremental resolution re-read it; names are compared on their first MAX_NAME_CHARS."""
+    head = "長い名前" * (MAX_NAME_CHARS // 4)
+    huge = head + "長い名前" * 25_000
+    assert org_name(huge).key == org_name(head).key and person_name(huge).key == person_name(head).key
+    assert to_latin(huge) == to_latin(head)
+    index = NameIndex([EntityRecord("org:huge", "org", [huge]), EntityRecord("org:kyoto", "org", ["Kyoto University"])], "org")
+    assert index.match(Query("Kyoto University", "org")).best.entity_id == "org:kyoto"
