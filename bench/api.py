@@ -209,6 +209,7 @@ async def main() -> None:
     parser.add_argument("--listed", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--think-ms", default="0,0", help="pause between a client's requests, MIN,MAX in ms (0,0: back to back)")
+    parser.add_argument("--ops", default="search,entity,person,concernPaths", help="the operations mixed, in equal shares")
     args = parser.parse_args()
 
     started_neo4j = None
@@ -233,7 +234,8 @@ async def main() -> None:
 
         server, base = start_api_server(settings, launched=started_neo4j is not None, pepper=pepper, workers=args.workers)
         url = base + "/graphql"
-        ops = ["search", "entity", "person", "concernPaths"]
+        ops = args.ops.split(",")
+        print(f"API server pid {server.pid}", flush=True)
         # warm-up: plans cached, connections open
         await run_clients(url, keys, graph, ops, 5.0)
         think = tuple(float(x) / 1000 for x in args.think_ms.split(","))

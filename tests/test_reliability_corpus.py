@@ -9,6 +9,7 @@ docs/reliability.md via bench/reliability/report.py).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import resource
@@ -26,6 +27,7 @@ from graph.writer import GraphWriter, NodeRecord, RelRecord
 from ingest.disclosure import ingest_paths
 from ingest.runner import ingest
 from kizuna.errors import KizunaError
+from nlp.pipeline import default_reader
 from tests.api_support import make_config, start_server
 from tests.conftest import wipe
 from tests.helpers import REPO, graph_fingerprint
@@ -55,7 +57,10 @@ RESULTS: dict[str, dict] = {}
 
 @pytest.fixture(scope="module")
 async def bad_graph(db: Database):
-    """A graph holding only a sentinel subgraph (which no case may touch)."""
+    """A graph holding only a sentinel subgraph (which no case may touch). The language pipelines
+    (~400 MB, loaded once per process) are loaded first, so that no case's memory growth is the
+    pipelines' rather than its own input's."""
+    await asyncio.to_thread(default_reader)
     await wipe(db)
     ev = Evidence("src:sentinel", "row 1", "2026-01-01T00:00:00+00:00", "test-fixture", 1.0, text="sentinel")
     await GraphWriter(db).write(
