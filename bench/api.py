@@ -209,6 +209,7 @@ async def main() -> None:
     parser.add_argument("--listed", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--think-ms", default="0,0", help="pause between a client's requests, MIN,MAX in ms (0,0: back to back)")
+    parser.add_argument("--warmup", type=float, default=15.0, help="seconds of the same load before the measured run")
     parser.add_argument("--ops", default="search,entity,person,concernPaths", help="the operations mixed, in equal shares")
     args = parser.parse_args()
 
@@ -236,9 +237,9 @@ async def main() -> None:
         url = base + "/graphql"
         ops = args.ops.split(",")
         print(f"API server pid {server.pid}", flush=True)
-        # warm-up: plans cached, connections open
-        await run_clients(url, keys, graph, ops, 5.0)
         think = tuple(float(x) / 1000 for x in args.think_ms.split(","))
+        # warm-up, with the measured run's think time: query plans cached, the JVM's hot paths compiled
+        await run_clients(url, keys, graph, ops, args.warmup, think)
         latencies, errors, wall, _ = await run_clients(url, keys, graph, ops, args.duration, think)
         api = report(f"API over HTTP: {args.clients} clients, {args.duration:.0f} s, think {args.think_ms} ms, {args.workers} worker(s), "
                      f"load average {os.getloadavg()[0]:.1f}", latencies, errors, wall)
