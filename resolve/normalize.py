@@ -121,6 +121,11 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
+def _name_text(text: str) -> str:
+    """What a name normalizer reads: the first MAX_NAME_CHARS characters, NFKC, stripped."""
+    return nfkc(text[:MAX_NAME_CHARS]).strip()
+
+
 def clean(text: str) -> str:
     """NFKC, casefolded, accents removed, punctuation and symbols turned into single spaces."""
     text = nfkc(text).casefold().replace("&", " and ").replace("'", "").replace("’", "")
@@ -220,7 +225,7 @@ def acronym_key(text: str) -> str:
 @lru_cache(maxsize=400_000)
 def org_name(text: str) -> OrgName:
     """Normalize one organization name (any script)."""
-    raw = nfkc(text[:MAX_NAME_CHARS]).strip()
+    raw = _name_text(text)
     han = ""
     if _HAN.search(raw):
         han = han_form(re.sub(r"\s+", "", raw))
@@ -302,11 +307,17 @@ class PersonName:
     initials: tuple[str, ...]
 
 
-@lru_cache(maxsize=200_000)
-def person_name(text: str) -> PersonName:
-    raw = nfkc(text[:MAX_NAME_CHARS]).strip()
+def _person_text(text: str) -> str:
+    """A person name as read (``_name_text``) with its CJK titles (博士, 教授, ...) blanked out."""
+    raw = _name_text(text)
     for title in CJK_PERSON_TITLES:
         raw = raw.replace(title, " ")
+    return raw
+
+
+@lru_cache(maxsize=200_000)
+def person_name(text: str) -> PersonName:
+    raw = _person_text(text)
     family = ""
     if "," in raw:
         fam, _, given = raw.partition(",")
@@ -355,10 +366,7 @@ def person_name_forms(text: str) -> list[PersonName]:
     (pinyin) or Japanese (romaji); both readings are kept because the script does not say which
     reading the person uses — no language or origin is inferred or scored."""
     base = person_name(text)
-    raw = nfkc(text[:MAX_NAME_CHARS]).strip()
-    for title in CJK_PERSON_TITLES:
-        raw = raw.replace(title, " ")
-    raw = raw.strip()
+    raw = _person_text(text).strip()
     if not (_HAN.search(raw) or _KANA.search(raw)) or not raw:
         return [base]
     words = [_plain_romaji(p["hepburn"]) for p in _KAKASI.convert(raw) if p["hepburn"].strip()]
