@@ -1,7 +1,7 @@
 """Concern-path and assessment benchmark on a generated research graph.
 
 Starts a private Neo4j (heap 4 GiB, page cache 8 GiB by default: the scale-1.0 store is ~7 GB) on the research graph of
-bench/graphgen.py (scale 1.0 ≈ 1M nodes, 5M relationships, 5k listed organizations, hubs with
+bench/graphgen.py (scale 1.0 ≈ 1M nodes, 4.3M relationships, 5k listed organizations, hubs with
 10k+ affiliates; generated on first use into var/bench and reused), then measures in the same run:
 
 - concern paths (queries.paths.concern_paths: breadth-first levels guided by concern proximity,
