@@ -8,6 +8,7 @@ its own audit collector (see api/loaders.py and api/audit.py).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -53,6 +54,17 @@ class _RedactQueryStrings(logging.Filter):
         return True
 
 
+def settle_heap() -> None:
+    """Move everything start-up made (modules, the schema, the driver, name tables) out of the
+    garbage collector's sight.
+
+    Why: CPython's full collections rescan every live object; in this process each took ~45 ms,
+    some 16 times a minute under investigator load, and every request in flight waited for it.
+    Start-up objects live as long as the process, so scanning them finds nothing."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, config: ApiConfig | None = None) -> FastAPI:
     """Build the app; the driver is created in the lifespan and shared by every request."""
     access_log = logging.getLogger("uvicorn.access")
@@ -74,6 +86,7 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
             await warm_up(app.state.db)  # plan the concern-path statements before the first request
         except DatabaseUnavailable as exc:  # the service still starts; /healthz says what is wrong
             log.warning("query warm-up skipped: %s", exc.message)
+        settle_heap()
         try:
             yield
         finally:

@@ -42,6 +42,7 @@ class AuditTrail:
         self.max_batch = max_batch
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._lock = asyncio.Lock()
+        self._head = audit_q.EMPTY_HEAD  # where this process last left the chain; a guess, checked under lock
 
     async def record(self, principal: Principal, operation: str, person_ids: list[str]) -> None:
         at = utc_now_iso()
@@ -57,7 +58,7 @@ class AuditTrail:
             while self._pending and not all(f.done() for f in futures):
                 batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
                 try:
-                    await audit_q.append_entries(self.db, [e for e, _ in batch])
+                    _, self._head = await audit_q.append_entries(self.db, [e for e, _ in batch], self._head)
                 except Exception as exc:  # every waiter of this batch learns it failed
                     for _, f in batch:
                         if not f.done():

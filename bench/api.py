@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from api.auth import create_api_key  # noqa: E402
 from api.config import ApiConfig  # noqa: E402
-from bench.harness import concurrent_clients, free_port, start_api_server  # noqa: E402
+from bench.harness import GcPauses, concurrent_clients, free_port, settle_heap, start_api_server  # noqa: E402
 from graph import server as neo4j_server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.provenance import Evidence  # noqa: E402
@@ -240,9 +240,12 @@ async def main() -> None:
         think = tuple(float(x) / 1000 for x in args.think_ms.split(","))
         # warm-up, with the measured run's think time: query plans cached, the JVM's hot paths compiled
         await run_clients(url, keys, graph, ops, args.warmup, think)
-        latencies, errors, wall, _ = await run_clients(url, keys, graph, ops, args.duration, think)
+        settle_heap()
+        with GcPauses() as pauses:
+            latencies, errors, wall, _ = await run_clients(url, keys, graph, ops, args.duration, think)
         api = report(f"API over HTTP: {args.clients} clients, {args.duration:.0f} s, think {args.think_ms} ms, {args.workers} worker(s), "
                      f"load average {os.getloadavg()[0]:.1f}", latencies, errors, wall)
+        print(f"  load generator's garbage collector during the run: {pauses.summary()}")
         base_lat, base_wall = await run_baseline(db, graph, args.clients, args.baseline_duration)
         base = report(f"baseline, queries/ called directly: {args.clients} concurrent tasks, {args.baseline_duration:.0f} s", base_lat, {}, base_wall)
         print("\nratio API / baseline (p95):")

@@ -109,3 +109,27 @@ async def test_concurrent_reads_keep_one_linear_chain(api: Api):
     assert total(api) == before + len(people)
     status = api.data('{ auditLog(first: 1) { chain { valid entries headSeq } } }', role="auditor")["auditLog"]["chain"]
     assert status["valid"] is True and status["entries"] == status["headSeq"] == before + len(people)
+
+
+async def test_appenders_in_two_processes_interleave_into_one_chain(db):
+    """Each API process remembers where it left the chain and appends in one statement. When the
+    other process appended since, that guess is stale: the append re-chains onto the real head
+    under the head's lock, so sequence numbers stay dense and the chain never forks."""
+    from queries import audit as audit_q
+
+    def entry(person: str) -> dict:
+        return {"at": "2026-12-01T00:00:00+00:00", "actor": "key:test", "actor_role": "viewer", "operation": "query person", "person_id": person}
+
+    start = (await audit_q.verify_chain(db)).head_seq
+    first_seqs, head_a = await audit_q.append_entries(db, [entry("per:a1")])  # a fresh process guesses an empty trail
+    assert first_seqs == [start + 1] and head_a.seq == start + 1
+    seqs_b, head_b = await audit_q.append_entries(db, [entry("per:b1"), entry("per:b2")], audit_q.EMPTY_HEAD)
+    assert seqs_b == [start + 2, start + 3] and head_b.seq == start + 3
+    seqs_a, head_a = await audit_q.append_entries(db, [entry("per:a2")], head_a)  # stale: b appended since
+    assert seqs_a == [start + 4] and head_a.seq == start + 4
+    seqs_a, _ = await audit_q.append_entries(db, [entry("per:a3")], head_a)  # right guess, one statement
+    assert seqs_a == [start + 5]
+    status = await audit_q.verify_chain(db)
+    assert status.valid and status.head_seq == status.entries == start + 5
+    rows = await db.read("MATCH (a:AuditEntry) WHERE a.seq > $s RETURN a.person_id AS p ORDER BY a.seq", {"s": start})
+    assert [r["p"] for r in rows] == ["per:a1", "per:b1", "per:b2", "per:a2", "per:a3"]
