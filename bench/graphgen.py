@@ -3,9 +3,9 @@
 Generated once per scale into var/bench/graph-scale<scale> (never committed) and reused by the
 path, sweep and API benchmarks (``bench_graph``); delete the folder to regenerate. Shape (scale 1.0):
 ~600k people, ~40k organizations (Zipf-sized: a few dozen hubs with 10k+ affiliates),
-~330k publications with skewed author counts, grants, contracts, projects, six watchlists with
-5k listed organizations (some listings ended), and organizational structure trees.
-Totals at scale 1.0: 1,010,011 nodes and 4,286,330 relationships (measured; the issue asks for ~5M).
+~330k publications with skewed author counts, topics and acknowledged funders, grants with host
+institutions, contracts, projects, six watchlists with 5k listed organizations (some listings
+ended), and organizational structure trees.
 
 Why raw ``UNWIND ... CREATE`` here and not graph.writer: the writer's MERGE-with-provenance
 path is measured by the writer benchmark; this generator only needs the data in place fast.
@@ -31,7 +31,7 @@ from graph.db import Database
 from graph.schema import apply_schema
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATOR_VERSION = 1  # bump when the generated shape changes: stored graphs are regenerated
+GENERATOR_VERSION = 2  # bump when the generated shape changes: stored graphs are regenerated
 
 BATCH = 20_000
 WATCHLISTS = [
@@ -198,6 +198,23 @@ class Generator:
         yield "PARTICIPATES_IN", participates
         yield "MEMBER_OF", members
         yield "IN_AREA", areas
+        # Version 2, from its own random stream so that everything above stays as in version 1:
+        # what OpenAlex and the grant databases add to a work or a grant — its topics (1–2
+        # technology areas), the funders it acknowledges (15 % of works, a few of them listed) and
+        # a grant's host institution.
+        extra = random.Random(13)
+        topics, acknowledged, hosts = [], [], []
+        for pub in range(sh.publications):
+            for area in extra.sample(AREAS, extra.choice([1, 2, 2])):
+                topics.append({"a": f"pub:g{pub}", "b": area, "p": {}})
+            if extra.random() < 0.15:
+                funder = extra.randrange(sh.funders) if extra.random() < 0.98 else extra.choice(self.listed_orgs)
+                acknowledged.append(_rel(extra, f"pub:g{pub}", f"org:g{funder}", "src:openalex"))
+        for g in range(sh.grants):
+            hosts.append(_rel(extra, f"grt:g{g}", f"org:g{self.org_rank()}", "src:grants"))
+        yield "IN_AREA", topics
+        yield "FUNDED_BY", acknowledged
+        yield "AWARDED_TO", hosts
 
 
 async def _write(db: Database, text: str, rows: list[dict]) -> None:
