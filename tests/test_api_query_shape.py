@@ -44,3 +44,22 @@ def test_doubling_fragment_bomb_is_refused_before_validation():
     assert time.perf_counter() - started < 1.0
     assert result.errors and result.errors[0].extensions["code"] == "LIMIT_EXCEEDED"
     assert "2097152 field selections" in result.errors[0].message
+
+
+def test_verdicts_are_remembered_per_query_and_per_limits():
+    """The guard measures a query text once per set of limits: a refusal stays a refusal, and a
+    schema with other limits measures the same text again instead of reusing the verdict."""
+    from api.config import ApiConfig
+    from api.limits import _SHAPE_VERDICTS
+
+    spreads = "{ search(query: \"y\") { " + " ".join(["...G"] * 60) + " } } fragment G on Entity { id }"
+    strict = build_schema(ApiConfig(max_fragment_spreads=50))
+    lenient = build_schema(ApiConfig(max_fragment_spreads=100))
+    before = len(_SHAPE_VERDICTS)
+    for _ in range(3):
+        result = asyncio.run(strict.execute(spreads, context_value={}))
+        assert result.errors and "60 fragment spreads; the limit is 50" in result.errors[0].message
+    assert len(_SHAPE_VERDICTS) == before + 1
+    result = asyncio.run(lenient.execute(spreads, context_value={}))
+    assert not any("fragment spreads" in e.message for e in result.errors or [])
+    assert len(_SHAPE_VERDICTS) == before + 2
