@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -266,6 +267,7 @@ async def main() -> None:
         await db.close()
         if started_neo4j:
             neo4j_server.stop(started_neo4j)
+            shutil.rmtree(started_neo4j.neo4j_home, ignore_errors=True)  # ~270 MB of store per run
 
 
 if __name__ == "__main__":

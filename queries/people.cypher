@@ -8,17 +8,20 @@ WHERE NOT n:PersonalData
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
 
 // name: relations_page
-// One page of relationships of each entity, of the given types and direction ('out', 'in' or
-// 'both'), with the far node's properties so that a nested query needs no further look-up.
+// One page of relationships of each entity, with the far node's properties so that a nested
+// query needs no further look-up. The pattern's __TYPES__ placeholder is replaced by queries.people
+// with the requested types (checked against the model) and direction ('out', 'in' or 'both'): typed, the
+// pattern lets Neo4j read only those relationships of a hub and count them from its degrees,
+// where a type filter in WHERE read all of them (a university's thousands of affiliations to
+// show its five listings).
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
 CALL (n) {
-  RETURN COUNT { MATCH (n)-[r]-(m:Entity) WHERE type(r) IN $types AND NOT m:PersonalData
-                 AND ($direction = 'both' OR ($direction = 'out') = (startNode(r) = n)) } AS total
+  RETURN COUNT { MATCH (n)-[r:__TYPES__]-(m:Entity) WHERE NOT m:PersonalData } AS total
 }
 CALL (n) {
-  MATCH (n)-[r]-(m:Entity)
-  WHERE type(r) IN $types AND NOT m:PersonalData AND ($direction = 'both' OR ($direction = 'out') = (startNode(r) = n))
+  MATCH (n)-[r:__TYPES__]-(m:Entity)
+  WHERE NOT m:PersonalData
   WITH r, m ORDER BY type(r), m.id, r.id
   SKIP $skip LIMIT $limit
   RETURN collect({type: type(r), outgoing: startNode(r) = n, props: properties(r),
