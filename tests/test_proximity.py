@@ -137,3 +137,31 @@ async def test_hub_degree_above_the_index_rule_is_refused(graph):
 
     with pytest.raises(InvalidInput, match="at most"):
         PathFilters(hub_degree=proximity.HUB_DEGREE + 1).validated()
+
+
+async def test_incremental_statements_find_seeds_by_id_not_by_proximity_range(graph):
+    """With thousands of listed entities, the planner preferred scanning the concern_hops range
+    index once per seed (quadratic: 41 s for 5,000 seeds beside 10,000 listed organizations).
+    Every statement that starts from seed ids must seek them by the unique id index."""
+    g = GraphBuilder()
+    g.watchlist("wl:x", "List X")
+    for i in range(2000):
+        g.org(f"org:l{i}", f"Listed {i}")
+        g.listed(f"org:l{i}", "wl:x")
+    await g.write(graph)
+    await proximity.rebuild(graph)
+    ids = [f"org:l{i}" for i in range(2000)]
+    text, params = proximity.statements(), proximity._params()
+    for name in ("improve", "around", "level"):
+        async with graph.driver.session(database=graph.database) as session:
+            result = await session.run("EXPLAIN " + text[name], {**params, "ids": ids, "hops": 1})
+            plan = (await result.consume()).plan
+
+        def operators(p):
+            yield p["operatorType"], p.get("args", {}).get("Details", "")
+            for child in p.get("children", []):
+                yield from operators(child)
+
+        found = list(operators(plan))
+        assert any(op.startswith("NodeUniqueIndexSeek") for op, _ in found), (name, found)
+        assert not any("concern_hops" in details and "Index" in op for op, details in found), (name, found)
