@@ -156,12 +156,13 @@ async def test_incremental_statements_find_seeds_by_id_not_by_proximity_range(gr
         async with graph.driver.session(database=graph.database) as session:
             result = await session.run("EXPLAIN " + text[name], {**params, "ids": ids, "hops": 1})
             plan = (await result.consume()).plan
-
-        def operators(p):
-            yield p["operatorType"], p.get("args", {}).get("Details", "")
-            for child in p.get("children", []):
-                yield from operators(child)
-
-        found = list(operators(plan))
+        found = list(_operators(plan))
         assert any(op.startswith("NodeUniqueIndexSeek") for op, _ in found), (name, found)
         assert not any("concern_hops" in details and "Index" in op for op, details in found), (name, found)
+
+
+def _operators(plan: dict):
+    """(operator, details) of every step of an EXPLAIN plan, depth first."""
+    yield plan["operatorType"], plan.get("args", {}).get("Details", "")
+    for child in plan.get("children", []):
+        yield from _operators(child)
