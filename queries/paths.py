@@ -29,7 +29,7 @@ from graph.provenance import evidence_list
 from graph.schema import ident
 from kizuna.errors import InvalidInput, NotFound
 from queries.cypher import cypher
-from queries.timing import parse_day, read_within, today, year_fraction
+from queries.timing import TimedReads, parse_day, today, year_fraction
 
 MAX_HOPS_LIMIT = 6
 DEFAULT_MAX_HOPS = 4
@@ -425,20 +425,22 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
     searches = [_Search({"id": sid, **infos[sid]}, f) for sid in ids]
     params = _params(ids[0] if ids else "", f) | {"subjects": ids}
     budget = LEVELS_SHARE * f.time_budget_ms * max(len(ids), 1) / 1000.0
-    for depth in range(f.max_hops):
-        active = [s for s in searches if s.frontier]
-        if not active:
-            break
-        frontier = sorted({node_id for s in active for node_id in s.frontier})
-        remaining = budget - (time.perf_counter() - started)
-        rows = await read_within(db, _EXPAND, {**params, "frontier": frontier, "left": f.max_hops - depth - 1}, remaining) if remaining > 0 else None
-        if rows is None:
+    # Every level in one read transaction whose server-side timeout is what is left of the budget.
+    async with TimedReads(db, budget - (time.perf_counter() - started)) as levels:
+        for depth in range(f.max_hops):
+            active = [s for s in searches if s.frontier]
+            if not active:
+                break
+            frontier = sorted({node_id for s in active for node_id in s.frontier})
+            in_time = time.perf_counter() - started < budget
+            rows = await levels.read(_EXPAND, {**params, "frontier": frontier, "left": f.max_hops - depth - 1}) if in_time else None
+            if rows is None:
+                for s in active:
+                    s.out_of_time(depth)
+                break
+            by_node = {node_id: (degree, steps) for node_id, degree, steps in rows[0]["rows"]}
             for s in active:
-                s.out_of_time(depth)
-            break
-        by_node = {node_id: (degree, steps) for node_id, degree, steps in rows[0]["rows"]}
-        for s in active:
-            s.absorb(depth, by_node)
+                s.absorb(depth, by_node)
     rels, nodes, targets = set(), set(), set()
     for s in searches:
         s.trim_left_out()

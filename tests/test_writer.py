@@ -2,7 +2,7 @@
 
 import random
 
-from graph.provenance import Evidence
+from graph.provenance import Evidence, evidence_list
 from graph.writer import GraphWriter, NodeRecord, RelRecord
 from kizuna.ids import make_id
 from tests.helpers import graph_fingerprint
@@ -60,6 +60,21 @@ async def test_a_second_source_adds_evidence_and_names_without_duplicating(graph
     assert n["ev_text"] == ["Tsinghua University", "清华大学"]
     assert n["first_seen"] == "2026-01-01T00:00:00+00:00" and n["last_seen"] == "2026-02-01T00:00:00+00:00"
     assert n["confidence"] == 1.0
+    assert evidence_list(n) == [
+        {"source_id": "src:ror", "locator": "record names[0]", "start": -1, "end": -1, "text": "Tsinghua University",
+         "observed_at": "2026-01-01T00:00:00+00:00", "method": "ror", "confidence": 1.0},
+        {"source_id": "src:list", "locator": "row 5 / Alias", "start": -1, "end": -1, "text": "清华大学",
+         "observed_at": "2026-02-01T00:00:00+00:00", "method": "list", "confidence": 0.9},
+    ]
+
+
+def test_evidence_lists_written_before_a_column_existed_read_back_with_defaults():
+    props = {"ev_key": ["a|1", "b|2"], "ev_source": ["a", "b"], "ev_locator": ["1", "2"], "ev_text": ["only the first"],
+             "ev_method": ["m", "m"], "ev_observed": ["2026-01-01", "2026-01-02"], "ev_confidence": [0.5, 0.7]}
+    second = evidence_list(props)[1]
+    assert second == {"source_id": "b", "locator": "2", "start": -1, "end": -1, "text": "", "observed_at": "2026-01-02",
+                      "method": "m", "confidence": 0.7}
+    assert evidence_list({"ev_key": []}) == [] and evidence_list({}) == []
 
 
 async def test_relationships_to_missing_nodes_are_reported_not_written(graph):
