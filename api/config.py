@@ -48,6 +48,9 @@ class ApiConfig(BaseSettings):
     max_path_cost: int = 300
     # Time budget of one concern-path search; past it the answer is flagged partial.
     path_time_budget_ms: int = 800
+    # Read the whole store once in the background at start-up (graph.db.warm_page_cache), so a
+    # restarted Neo4j Community answers from memory instead of disk within a minute.
+    warm_page_cache: bool = True
     # -- request limits ----------------------------------------------------------------------
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024

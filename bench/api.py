@@ -34,7 +34,8 @@ sys.path.insert(0, str(REPO))
 
 from api.auth import create_api_key  # noqa: E402
 from api.config import ApiConfig  # noqa: E402
-from bench.harness import GcPauses, concurrent_clients, free_port, settle_heap, start_api_server  # noqa: E402
+from bench.harness import GcPauses, concurrent_clients, free_port, start_api_server  # noqa: E402
+from kizuna.heap import settle_heap  # noqa: E402
 from graph import server as neo4j_server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.provenance import Evidence  # noqa: E402

@@ -81,7 +81,7 @@ class GcPauses:
     """The garbage collector's pauses in this process while the block runs.
 
     Why: a load generator measures latency on its own event loop, so a pause of its collector is
-    charged to every request in flight. Benchmarks call ``settle_heap`` after their setup and print
+    charged to every request in flight. Benchmarks call ``kizuna.heap.settle_heap`` after their setup and print
     these pauses beside the latencies, so a reader can see that the figures are the server's."""
 
     def __init__(self) -> None:
@@ -104,14 +104,6 @@ class GcPauses:
     def summary(self) -> str:
         p = self.pauses_ms
         return f"{len(p)} collections, {sum(p):.0f} ms in all, longest {max(p, default=0):.1f} ms"
-
-
-def settle_heap() -> None:
-    """Collect once and move every surviving object (the setup's graph, imports, the driver) out
-    of the collector's sight, so a full collection during the measured run does not rescan them:
-    one did, pausing this load generator for up to 108 ms in bench/api."""
-    gc.collect()
-    gc.freeze()
 
 
 class Timer:

@@ -61,3 +61,25 @@ async def test_screen_through_the_screener(api: Api):
     assert best["listings"] == [{"watchlistId": "wl:test", "watchlistName": "Test List", "start": "2022-01-01"}]
     none = api.data('{ screen(name: "Completely Unrelated Bakery") { ... on ScreenMatches { matches { entity { id } } } } }')["screen"]
     assert all(m["entity"]["id"] != "org:nit" for m in none["matches"])
+
+
+async def test_page_cache_warm_up_reads_the_store_and_never_stops_the_service(graph, settings, caplog):
+    """Started in the background at start-up: on a live database it reads the store and says
+    so; on a dead one it logs why it stopped instead of raising into the event loop."""
+    import logging
+
+    from api.app import _warm_page_cache
+    from graph.db import Database
+    from tests.conftest import free_port
+
+    await graph.write("CREATE (:Entity:Organization {id: 'org:warm', name: 'Warm'})")
+    with caplog.at_level(logging.INFO, logger="api.app"):
+        await _warm_page_cache(graph)
+        dead = Database(settings.model_copy(update={"external_uri": f"bolt://127.0.0.1:{free_port()}"}))
+        try:
+            await _warm_page_cache(dead)
+        finally:
+            await dead.close()
+    messages = [r.getMessage() for r in caplog.records if r.name == "api.app"]
+    assert any(m.startswith("page cache warmed in") for m in messages), messages
+    assert any(m.startswith("page cache warm-up stopped") for m in messages), messages
