@@ -51,7 +51,10 @@ def _statements(model: GraphModel) -> dict[str, str]:
             "WHERE a.concern_hops IS NULL AND " + step + " "
             "WITH DISTINCT a SET a.concern_hops = $hops RETURN a.id AS id"
         ),
-        # Incremental: recompute each seed from its neighbours; keep only improvements.
+        # Incremental, one statement per wave: recompute each seed from its neighbours, keep only
+        # improvements, and name the neighbours that may now improve through them (the next wave).
+        # One record back, not one per seed: a list of 100k newly listed entities improved 100k
+        # seeds, and decoding 100k records cost more than the update itself.
         "improve": (
             "UNWIND $ids AS aid MATCH (a:Entity {id: aid}) "
             "WITH a, EXISTS { (a)-[:LISTED_ON]->(:Watchlist) } AS listed "
@@ -62,16 +65,14 @@ def _statements(model: GraphModel) -> dict[str, str]:
             "WITH a, listed, min(b.concern_hops) + 1 AS via "
             "WITH a, CASE WHEN listed THEN 0 ELSE via END AS best "
             "WHERE best IS NOT NULL AND best <= $max_hops AND (a.concern_hops IS NULL OR best < a.concern_hops) "
-            "SET a.concern_hops = best RETURN a.id AS id"
-        ),
-        # Neighbours that may now improve through the nodes that just did.
-        "around": (
-            # a without a label, as in improve: expanded from b, never found by an index scan. b by
-            # its id, hinted: otherwise the planner scanned the concern_hops range index for every
-            # seed (10k listed organizations: 50M rows, 41 s for 5,000 seeds; 75 of a 10k list's 82 s).
-            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a) USING INDEX b:Entity(id) "
-            "WHERE b.concern_hops < $max_hops AND (a.concern_hops IS NULL OR a.concern_hops > b.concern_hops + 1) "
-            "RETURN DISTINCT a.id AS id"
+            "SET a.concern_hops = best "
+            "WITH a, best "
+            # n without a label, as b above: expanded from a, never found by an index scan.
+            "CALL (a, best) { "
+            "  MATCH (a)-[:" + follow + "]-(n) WHERE best < $max_hops AND (n.concern_hops IS NULL OR n.concern_hops > best + 1) "
+            "  RETURN collect(n.id) AS next "
+            "} "
+            "RETURN count(a) AS improved, collect(next) AS next"
         ),
     }
 
@@ -121,12 +122,11 @@ async def update(db: Database, seeds: Iterable[str]) -> int:
     for _ in range(MAX_HOPS + 2):  # each wave moves one hop out; values are bounded by MAX_HOPS
         if not pending:
             break
-        improved: list[str] = []
-        for chunk in _chunks(pending):
-            improved += [r["id"] for r in await db.write(text["improve"], {**params, "ids": chunk})]
-        changed += len(improved)
         nxt: set[str] = set()
-        for chunk in _chunks(improved):
-            nxt.update(r["id"] for r in await db.read(text["around"], {**params, "ids": chunk}))
+        for chunk in _chunks(pending):
+            row = (await db.write(text["improve"], {**params, "ids": chunk}))[0]
+            changed += row["improved"]
+            for ids in row["next"]:
+                nxt.update(ids)
         pending = sorted(nxt)
     return changed

@@ -97,6 +97,12 @@ class WriteReport:
         self.missing_endpoints.extend(other.missing_endpoints)
 
 
+# A deferred proximity update runs once this many seeds are waiting, not only at the end: a 1M-row
+# list held 1M seed ids (~150 MB) until the end of the file. Updating in several rounds ends in
+# the same values (each round propagates to its fixpoint; values only go down).
+PROXIMITY_SEEDS_KEPT = 50_000
+
+
 class GraphWriter:
     """Writes node and relationship records in batches, one managed transaction per batch."""
 
@@ -279,7 +285,7 @@ class GraphWriter:
                 self.proximity_seeds.update((row["start"], row["end"]))
         elif rel_type in self._listing:
             self.proximity_seeds.update(row["start"] for row in rows)
-        if flush and not self.defer_proximity:
+        if (flush and not self.defer_proximity) or len(self.proximity_seeds) >= PROXIMITY_SEEDS_KEPT:
             await self.flush_proximity()
         return report
 
