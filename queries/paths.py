@@ -39,7 +39,10 @@ MAX_HUBS = 50  # hubs reported as left out per request (the nearest)
 DEFAULT_MAX_PATHS = 500
 MAX_PATHS_LIMIT = 5000
 # Share of the time budget the search levels may use; the rest is kept for assembling the answer.
-LEVELS_SHARE = 0.75
+# Assembling a full answer (500 paths of up to six hops with their evidence and listings) took up
+# to ~330 ms on the 2-core bench machine, so a quarter of 800 ms was too little (6 hops p95 929 ms
+# in a slow run, 2026-12-01); a third of it keeps the whole answer near the budget.
+LEVELS_SHARE = 0.65
 
 # Weight of one hop by relationship type: how directly the relation transmits influence.
 # Appointments, program participation and control count fully; co-authorship (two AUTHORED
