@@ -54,6 +54,10 @@ class Database:
                 hint="start it with `kizuna db start`, or set NEO4J_URI to a running server",
             ) from exc
 
+    def unreachable(self) -> DatabaseUnavailable:
+        """The error for a lost or refused connection (the driver's ServiceUnavailable / SessionExpired)."""
+        return DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.bolt_uri}")
+
     async def read(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a read query and return plain dicts."""
         try:
@@ -61,9 +65,9 @@ class Database:
                 cypher, params or {}, database_=self.database, routing_=RoutingControl.READ
             )
         except ClientError as exc:
-            raise _client_error(exc) from exc
+            raise client_error(exc) from exc
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.bolt_uri}") from exc
+            raise self.unreachable() from exc
         return [plain(r) for r in records]
 
     async def write(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -81,9 +85,9 @@ class Database:
             async with self.driver.session(database=self.database) as session:
                 return await session.execute_write(work)
         except ClientError as exc:
-            raise _client_error(exc) from exc
+            raise client_error(exc) from exc
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.bolt_uri}") from exc
+            raise self.unreachable() from exc
 
 
 async def warm_page_cache(db: Database) -> None:
@@ -91,9 +95,9 @@ async def warm_page_cache(db: Database) -> None:
 
     Why: a Neo4j Community server restarted on an existing store starts with an empty page cache
     and reads each page from disk when a query first touches it (Enterprise warms its page cache
-    on restart; Community does not). On the 1M-node bench graph the first hour of questions then
-    ran slower (4 hops p95 158 ms against 98 ms warm, 2026-12-01). The API starts this in the
-    background at start-up; the bench calls it before measuring. Costs one full read (~20-30 s on
+    on restart; Community does not). On the 1M-node bench graph a benchmark run on such a
+    server gave 4 hops p95 158 ms against 98 ms warm (2026-12-01). The API starts this in the
+    background at start-up; the bench calls it before measuring. Costs one full read (13-28 s on
     that graph), nothing on an empty database."""
     await db.read("MATCH (n) RETURN count(properties(n)) AS nodes")
     await db.read("MATCH ()-[r]->() RETURN count(properties(r)) AS relationships")
@@ -118,7 +122,9 @@ def plain(record: neo4j.Record) -> dict[str, Any]:
     return values
 
 
-def _client_error(exc: ClientError) -> Exception:
+def client_error(exc: ClientError) -> Exception:
+    """A driver ClientError as a Kizuna error: refused credentials mean the database is
+    unavailable to us; anything else is a request the database rejected."""
     if exc.code and "Security" in exc.code:
         return DatabaseUnavailable(f"Neo4j refused the request: {exc.message}")
     return InvalidInput(f"the database rejected the request: {exc.message}")

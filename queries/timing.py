@@ -13,8 +13,8 @@ import neo4j
 from neo4j import RoutingControl
 from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 
-from graph.db import Database, plain
-from kizuna.errors import DatabaseUnavailable, InvalidInput
+from graph.db import Database, client_error, plain
+from kizuna.errors import InvalidInput
 
 
 def parse_day(value: str | None, *, field: str = "as_of") -> str | None:
@@ -96,7 +96,7 @@ async def read_within(db: Database, text: str, params: dict[str, Any], timeout_s
     except ClientError as exc:
         if _timed_out(exc):
             return None
-        raise InvalidInput(f"the database rejected the request: {exc.message}") from exc
+        raise client_error(exc) from exc
     return [plain(r) for r in records]
 
 
@@ -140,6 +140,6 @@ class TimedReads:
             if _timed_out(exc):
                 self.timed_out = True
                 return None
-            raise InvalidInput(f"the database rejected the request: {exc.message}") from exc
+            raise client_error(exc) from exc
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.db.settings.bolt_uri}") from exc
+            raise self.db.unreachable() from exc
