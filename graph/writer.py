@@ -7,6 +7,7 @@ properties declared ``merge: union`` in the model accumulate names from every so
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +115,9 @@ class GraphWriter:
         self.model = model or load_model()
         self.defer_proximity = defer_proximity
         self.proximity_seeds: set[str] = set()
+        # One proximity update at a time: two writers' updates running together could each write
+        # a node's concern_hops from what it read before the other's write.
+        self._proximity_lock = asyncio.Lock()
         self._followed = set(self.model.rel_types("link", "structure", "resolution"))
         self._listing = set(self.model.rel_types("listing"))
         self._node_cypher = {label: self._build_node_cypher(label) for label in self.model.nodes}
@@ -291,8 +295,9 @@ class GraphWriter:
 
     async def flush_proximity(self) -> int:
         """Bring concern proximity (graph/proximity.py) up to date around what was written."""
-        seeds, self.proximity_seeds = self.proximity_seeds, set()
-        return await proximity.update(self.db, seeds) if seeds else 0
+        async with self._proximity_lock:
+            seeds, self.proximity_seeds = self.proximity_seeds, set()
+            return await proximity.update(self.db, seeds) if seeds else 0
 
     def _rel_batch(self, rel_type: str, batch: list[dict], merge_only: bool = False):
         async def work(tx: neo4j.AsyncManagedTransaction) -> int:
