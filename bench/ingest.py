@@ -103,7 +103,7 @@ def parse_one(source: str, path: str) -> dict:
     from ingest.base import FileReport, ReadContext
     from ingest.registry import get_source
     from graph.writer import GraphWriter
-    from ingest.runner import Ingestor, _Spills
+    from ingest.runner import CONCURRENCY, Ingestor, _Spills
 
     src = get_source(source)
     ingestor = Ingestor.__new__(Ingestor)
@@ -117,9 +117,9 @@ def parse_one(source: str, path: str) -> dict:
     fr = FileReport(path=path, source=source)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        spills = _Spills(tmp)
+        spills = _Spills(tmp, CONCURRENCY)
         ingestor._read_all(ctx, fr, spills)
-        count = sum(len(b) for spill in spills.by_key.values() for b in spill.batches())
+        count = sum(len(b) for parts in spills.by_key.values() for spill in parts if spill for b in spill.batches())
     return {"records": fr.records_read, "facts": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(), "ok": True}
 
 
