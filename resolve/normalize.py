@@ -269,23 +269,82 @@ _TRAILING_FORMS = frozenset("ltd limited inc llc plc jsc co corp".split())
 def derived_acronyms(name: str) -> set[str]:
     """Acronyms a name is commonly shortened to: initials of its words with and without filler
     words ("National University of Defense Technology" -> NUDT, "Harbin Institute of Technology" ->
-    HIT, "Beijing University of Aeronautics and Astronautics" -> BUAA)."""
+    HIT, "Beijing University of Aeronautics and Astronautics" -> BUAA), where a Chinese place name
+    may give one letter per syllable and a compass word one per part ("Tianjin University" -> TJU,
+    "Southwest University of Science and Technology" -> SWUST)."""
     if has_cjk(name):
         return set()
     words = clean(to_latin(name)).split()
     if len(words) < 2:
         return set()
     content = [w for w in words if w not in ORG_DROP_WORDS]
-    out = {"".join(w[0] for w in content)}
     with_and = [w for w in words if w not in ORG_DROP_WORDS or w == "and"]
-    out.add("".join(w[0] for w in with_and))
     # legal-form words often count too: "Mobarakeh Steel Company" -> MSC, "... Technology Co." -> CCTC
     with_forms = [w for w in words if w not in _ACRONYM_FILLER]
-    out.add("".join(w[0] for w in with_forms))
+    variants = [content, with_and, with_forms]
     while with_forms and with_forms[-1] in _TRAILING_FORMS:
         with_forms = with_forms[:-1]
-        out.add("".join(w[0] for w in with_forms))
+        variants.append(with_forms)
+    out: set[str] = set()
+    for variant in variants:
+        out.update(_initials(variant))
     return {a for a in out if len(a) >= 3}
+
+
+_COMPASS_WORDS = {"southwest": "sw", "northwest": "nw", "northeast": "ne", "southeast": "se"}
+_MAX_ACRONYM_FORMS = 64
+
+
+def _initials(words: list[str]) -> list[str]:
+    forms = [""]
+    for word in words:
+        forms = [f + i for f in forms for i in _word_initials(word)][:_MAX_ACRONYM_FORMS]
+    return forms
+
+
+@lru_cache(maxsize=50_000)
+def _word_initials(word: str) -> tuple[str, ...]:
+    """The ways one word is abbreviated in an acronym: its first letter; one letter per syllable
+    when it is a pinyin word of two or more syllables (Tianjin -> tj, Chongqing -> cq: TJU,
+    CQUPT); one per part of a compass word (Southwest -> sw: SWUST)."""
+    out = [word[0]]
+    if word in _COMPASS_WORDS:
+        out.append(_COMPASS_WORDS[word])
+    syllables = _pinyin_split(word)
+    if len(syllables) >= 2:
+        out.append("".join(s[0] for s in syllables))
+    return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin knows (~420)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+            out.add(plain.replace("ü", "v"))
+    return frozenset(out)
+
+
+def _pinyin_split(word: str) -> list[str]:
+    """``word`` cut into the fewest pinyin syllables, or [] when it is not pinyin. A syllable
+    after the first never starts with a, e or o: pinyin writes an apostrophe there (Xi'an), so
+    "hunan" is hu-nan, not hun-an."""
+    if not word.isascii() or not word.isalpha() or len(word) > 16:
+        return []
+    syllables = _pinyin_syllables()
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            piece, before = word[start:end], best[start]
+            if before is None or piece not in syllables or (start and piece[0] in "aeo"):
+                continue
+            if best[end] is None or len(before) + 1 < len(best[end]):
+                best[end] = before + [piece]
+    return best[len(word)] or []
 
 
 # --- persons ------------------------------------------------------------------------------------

@@ -91,3 +91,22 @@ def test_a_huge_name_is_compared_on_its_head():
     assert to_latin(huge) == to_latin(head)
     index = NameIndex([EntityRecord("org:huge", "org", [huge]), EntityRecord("org:kyoto", "org", ["Kyoto University"])], "org")
     assert index.match(Query("Kyoto University", "org")).best.entity_id == "org:kyoto"
+
+
+def test_acronyms_of_chinese_place_names_and_compass_words():
+    """Chinese universities are abbreviated by the syllables of their place names (TJU, CQUPT,
+    HNU), south-west by both parts (SWUST); apostrophe-free pinyin is cut as pinyin writes it."""
+    assert "tju" in derived_acronyms("Tianjin University")
+    assert "hnu" in derived_acronyms("Hunan University")
+    assert "cqupt" in derived_acronyms("Chongqing University of Posts and Telecommunications")
+    assert "swust" in derived_acronyms("Southwest University of Science and Technology")
+    assert "xjtu" in derived_acronyms("Xi'an Jiaotong University")
+    assert "hit" in derived_acronyms("Harbin Institute of Technology")  # not pinyin as spelt: one letter
+    assert "hau" not in derived_acronyms("Hunan University")  # hu-nan, never hun-an
+
+
+def test_screening_finds_a_chinese_university_by_its_syllable_acronym():
+    index = NameIndex([EntityRecord("org:tju", "org", ["Tianjin University (天津大学)"]),
+                       EntityRecord("org:tu", "org", ["Tokyo University of Science"])], "org")
+    hits = index.screen("TJU")
+    assert [h.entity_id for h in hits] == ["org:tju"]
