@@ -241,6 +241,19 @@ async def test_viewer_sees_no_decision_controls(console: Console, keys, console_
     assert await page.locator("#decision-form").count() == 0
 
 
+# A node's on-screen position once it has stopped moving (the same in two successive frames):
+# a click aimed at a position read while the layout still moved landed on an edge (seen once).
+_SETTLED_POSITION = """id => new Promise(resolve => {
+  const node = window.kizuna.graph.cy.getElementById(id);
+  let last = null;
+  const check = () => {
+    const p = node.renderedPosition();
+    if (last && p.x === last.x && p.y === last.y) resolve(p);
+    else { last = {x: p.x, y: p.y}; requestAnimationFrame(check); }
+  };
+  check();
+})"""
+
 async def test_hub_with_5000_neighbours_stays_responsive(console: Console, keys, console_graph):
     c, page = console, console.page
     await sign_in(c, keys["investigator"])
@@ -264,12 +277,12 @@ async def test_hub_with_5000_neighbours_stays_responsive(console: Console, keys,
 
     # Interaction: click a node on the canvas -> its evidence is shown.
     box = await page.locator("#cy").bounding_box()
-    pos = await page.evaluate("id => window.kizuna.graph.cy.getElementById(id).renderedPosition()", f"{HUB}#more")
+    pos = await page.evaluate(_SETTLED_POSITION, f"{HUB}#more")
     t0 = time.perf_counter()
     await page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
     await expect(page.locator("#evidence-title")).to_have_text(f"+{degree - loaded:,}")
     figures["click_to_evidence_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-    pos = await page.evaluate("id => window.kizuna.graph.cy.getElementById(id).renderedPosition()", HUB)
+    pos = await page.evaluate(_SETTLED_POSITION, HUB)
     t0 = time.perf_counter()
     await page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
     await expect(page.locator("#evidence-title")).to_have_text("Kizuna Institute of Technology")
