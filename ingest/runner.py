@@ -277,8 +277,7 @@ class Ingestor:
             await write_rels(rel_type, rows)
 
         # Nodes before relationships (endpoints must exist); within each phase the partitions
-        # run in parallel transactions, each its batches in order, the next batch read back from
-        # the spill in a thread while the database works on the current one.
+        # run in parallel transactions, each its batches in order.
         for kind, work in (("node", write_nodes), ("rel", write_rels), ("listing", write_listings)):
             for name, partitions in spills.of(kind):
                 await _in_parallel([_in_order(spill.batches(), partial(_retrying, ctx, partial(work, name)))
