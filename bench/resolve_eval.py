@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import time
 from pathlib import Path
 
 from resolve.affiliation import AffiliationMatcher
 from resolve.index import ORG_THRESHOLD, EntityRecord, NameIndex
-from resolve.normalize import acronym_key, clean, derived_acronyms, has_cjk, is_acronym, org_name, to_latin
+from resolve.normalize import PARENTHESES, acronym_key, clean, derived_acronyms, has_cjk, is_acronym, org_name, to_latin
 from resolve.readers import read_list_entries, read_ror
 from resolve.screening import SCREEN_THRESHOLD
 
@@ -144,12 +143,9 @@ def _shares_a_name_part(alias: str, name: str) -> bool:
     a, n = org_name(alias), org_name(name)
     if set(a.core.split()) & set(n.core.split()):
         return True
-    if is_acronym(alias) and acronym_key(alias) in derived_acronyms(_PARENS_TEXT.sub("", name)) | set(clean(to_latin(name)).split()):
+    if is_acronym(alias) and acronym_key(alias) in derived_acronyms(PARENTHESES.sub("", name)) | set(clean(to_latin(name)).split()):
         return True
     return bool(a.han and n.han and len(set(a.han) & set(n.han)) >= 2)
-
-
-_PARENS_TEXT = re.compile(r"[(（][^)）]*[)）]")
 
 
 def yente_eval(data: Path) -> dict:

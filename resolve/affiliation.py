@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 
 from resolve.index import Candidate, MatchResult, NameIndex, Query, _country_aliases
-from resolve.normalize import clean, is_acronym, to_latin
+from resolve.normalize import PARENTHESES, clean, is_acronym, to_latin
 
 _SPLIT = re.compile(r"[,;，、；\n]|\s+-\s+")
 _DIGITS = re.compile(r"\d")
-_PARENS = re.compile(r"\s*[(（][^)）]*[)）]")
 # where an organization's name ends inside a longer piece ("Michigan State University College of
 # Engineering") or starts ("Xinhua Hospital Affiliated to Shanghai Jiao Tong University")
 _HEAD_WORDS = re.compile(r"\b(university|universit\w*|hospital|academy of sciences|institute of technology)\b", re.I)
@@ -108,10 +107,10 @@ def _variants(piece: str) -> list[str]:
     """The piece itself, without parentheses, its acronym in parentheses, and the organization
     name cut out of a longer unit name."""
     out = [piece]
-    inner = [m.strip("()（） ") for m in _PARENS.findall(piece)]
+    inner = [m.strip("()（） ") for m in PARENTHESES.findall(piece)]
     bare = ""
     if inner and all(is_acronym(x) for x in inner):  # "(MIT)", not "(Beijing)"
-        bare = _PARENS.sub("", piece).strip()
+        bare = PARENTHESES.sub("", piece).strip()
         out.append(bare)
         out.extend(inner)
     for text in (bare or piece,):

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from resolve.identifiers import compare as compare_ids
 from resolve.identifiers import normalize_identifiers
 from resolve.normalize import (
+    PARENTHESES,
     OrgName,
     PersonName,
     acronym_key,
@@ -45,8 +46,7 @@ PERSON_THRESHOLD = 0.80
 # A second candidate this close to the best one makes the answer ambiguous (reported, not guessed).
 AMBIGUITY_MARGIN = 0.04
 
-_MAX_BLOCK = 400
-_PARENS = re.compile(r"\s*[(（][^)）]*[)）]")  # candidates kept after blocking
+_MAX_BLOCK = 400  # candidates kept after blocking
 _COMMON_KEY_SHARE = 0.02  # blocking keys on more than this share of names are skipped if others exist
 
 
@@ -189,8 +189,8 @@ class NameIndex:
             if not name or not name.strip():
                 continue
             names.append(name)
-            inner = [m.strip("()（） ") for m in _PARENS.findall(name)]
-            bare = _PARENS.sub("", name).strip()
+            inner = [m.strip("()（） ") for m in PARENTHESES.findall(name)]
+            bare = PARENTHESES.sub("", name).strip()
             # "Ummah Tameer E-Nau (UTN)", "Anhui University (安徽大学)": two names written as one
             if self.kind == "org" and inner and bare and (
                 all(is_acronym(x) for x in inner) or all(_other_script_name(x, bare) for x in inner)

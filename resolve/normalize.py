@@ -46,6 +46,9 @@ _PUNCT_CATEGORIES = ("P", "S", "Z", "C")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# A parenthesis in a name, ASCII or full-width, with the space before it: "Ummah Tameer E-Nau (UTN)",
+# "Anhui University (安徽大学)" hold a second name there.
+PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 # --- organization vocabulary ------------------------------------------------------------------
