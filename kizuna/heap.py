@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
+from typing import Iterator
 
 
 def settle_heap() -> None:
@@ -16,3 +18,26 @@ def settle_heap() -> None:
     start-up and warm-up."""
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run a bounded piece of batch work without cyclic garbage collection, then collect once.
+
+    Why: assessing a sweep batch builds millions of short-lived containers (findings, hops,
+    evidence) that all stay alive until the batch is stored. Every 25 % growth of the live heap
+    triggers a full collection that rescans all of them, and finds nothing: on the 1M-node bench
+    graph the collector took more than half of a sweep worker's Python time (500 subjects: 14 s
+    of CPU with it, 6.5 s without, 2026-12-01). The batch's objects are freed by reference
+    counting when it ends; one collection of the young generations afterwards takes any cycles
+    the batch made with it, so memory stays bounded by one batch. Not a full collection: that
+    rescans every cache and long-lived object (~1 s a batch in a sweep worker). Nested use keeps
+    the collector paused until the outermost ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(1)

@@ -23,7 +23,7 @@ from kizuna.errors import InvalidInput, KizunaError, NotFound
 from queries.cypher import cypher
 from queries.exposure import ExposureFact, all_exposures_many
 from queries.findings import Finding, from_exposure, from_path, from_undisclosed
-from queries.paths import ConcernPathsResult, PathFilters, concern_paths_many
+from queries.paths import ConcernPathsResult, PathFilters, SearchCache, concern_paths_many
 from queries.rules import TIERS, Citation, PackRef, RulePack, compile_rule, lookback_years, resolve_packs
 from queries.timing import parse_day, shift_years, today
 from queries.undisclosed import UndisclosedResult, undisclosed_links_many
@@ -155,6 +155,16 @@ def _aggregate(findings: list[Finding], fired: list[FiredRule], coverage: Covera
     return tier, rec, measures, explanation
 
 
+def path_filters(*, as_of: str | None = None, packs: list[str] | None = None, params: dict[str, Any] | None = None,
+                 lists: list[str] | None = None, max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600) -> PathFilters:
+    """The concern-path filters an assessment with these arguments searches with (the facts'
+    window reaches back the longest look-back of the chosen packs), e.g. to make the
+    ``SearchCache`` a sweep passes to ``assess_many``."""
+    as_of = parse_day(as_of) or today()
+    window_from = shift_years(as_of, lookback_years(resolve_packs(packs), params))
+    return PathFilters(max_hops=max_hops, lists=lists, as_of=as_of, window_from=window_from, time_budget_ms=time_budget_ms)
+
+
 async def assess(db: Database, subject_id: str, *, packs: list[str] | None = None, as_of: str | None = None,
                  params: dict[str, Any] | None = None, technology_areas: list[str] | None = None, lists: list[str] | None = None,
                  max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600) -> Assessment:
@@ -170,7 +180,8 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None = Non
 
 async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] | None = None, as_of: str | None = None,
                       params: dict[str, Any] | None = None, technology_areas: list[str] | None = None, lists: list[str] | None = None,
-                      max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600, timings: dict[str, float] | None = None) -> list[Assessment | KizunaError]:
+                      max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600, timings: dict[str, float] | None = None,
+                      search_cache: SearchCache | None = None) -> list[Assessment | KizunaError]:
     """``assess`` for many subjects at once, in the order given: each answer is the Assessment
     ``assess`` gives for that subject, or the error it would raise (NotFound, InvalidInput) —
     one subject's error never stops the others.
@@ -179,7 +190,9 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     statements per subject; here each question is one statement for the whole batch (UNWIND over
     the subjects), and the concern-path searches advance level by level together, skipping the
     subjects that concern proximity rules out. ``timings`` (if given) accumulates seconds per step.
-    The concern-path time budget (``time_budget_ms`` per subject) is shared by the batch."""
+    The concern-path time budget (``time_budget_ms`` per subject) is shared by the batch.
+    ``search_cache`` (made with ``path_filters`` for the same arguments) keeps what the concern-path
+    searches read that does not depend on the subject across the batches of a sweep."""
     started = time.perf_counter()
 
     async def timed(step: str, work):
@@ -190,11 +203,11 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
             if timings is not None:
                 timings[step] = timings.get(step, 0.0) + time.perf_counter() - t0
 
-    as_of = parse_day(as_of) or today()
+    filters = path_filters(as_of=as_of, packs=packs, params=params, lists=lists, max_hops=max_hops, time_budget_ms=time_budget_ms)
+    as_of, window_from = filters.as_of, filters.window_from  # both set by path_filters
     chosen: list[RulePack] = resolve_packs(packs)
     pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
     compiled_packs = [(pack, [(rule, compile_rule(rule, ref.parameters)) for rule in pack.rules]) for pack, ref in zip(chosen, pack_refs)]
-    window_from = shift_years(as_of, lookback_years(chosen, params))
     ids = list(subject_ids)
     context_rows = await timed("subject context", db.read(cypher("assess", "subject_context"),
                                                           {"ids": list(dict.fromkeys(ids)), "from": window_from, "to": as_of}))
@@ -219,10 +232,9 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     entities = list(dict.fromkeys(e for subjects in plans.values() for e, _, _ in subjects))
     persons = {e: name for subjects in plans.values() for e, name, is_person in subjects if is_person}
 
-    filters = PathFilters(max_hops=max_hops, lists=lists, as_of=as_of, window_from=window_from, time_budget_ms=time_budget_ms)
     if entities:
         paths, exposures, undisclosed, coverage_rows = await asyncio.gather(
-            timed("concern paths", concern_paths_many(db, entities, filters)),
+            timed("concern paths", concern_paths_many(db, entities, filters, search_cache)),
             timed("exposures", all_exposures_many(db, entities, as_of=as_of, window_from=window_from, lists=lists)),
             timed("undisclosed links", undisclosed_links_many(db, persons, as_of=as_of) if persons else asyncio.sleep(0, {})),
             timed("coverage", db.read(cypher("assess", "coverage"), {"ids": entities, "counted_types": COUNTED_TYPES})),

@@ -42,6 +42,12 @@ class ListedVia:
     end: str | None
     program: str | None
 
+    def as_dict(self) -> dict[str, Any]:
+        """Its fields as a dict, as ``dataclasses.asdict`` gives them. Why not asdict: it copies
+        recursively, and a sweep converts ~50 of these per subject (a third of the exposure
+        findings' time on the bench graph)."""
+        return {**vars(self), "via": list(self.via)}
+
 
 @dataclass
 class ExposureFact:

@@ -127,7 +127,7 @@ def from_exposure(fact: ExposureFact, areas: list[str], as_of: str | None) -> Fi
         in_kind=bool(fact.properties.get("in_kind")), paid=fact.properties.get("paid"), role_normalized=fact.properties.get("role_normalized"),
         clauses_missing=fact.clauses_missing, counterparty_unresolved=fact.counterparty_unresolved, counterparty_kind=fact.counterparty_kind,
         technology_areas=areas, evidence=fact.evidence,
-        details={"chain": fact.chain, "listed_via": [asdict(x) for x in fact.listed], "clauses_stated": fact.clauses_stated},
+        details={"chain": fact.chain, "listed_via": [x.as_dict() for x in fact.listed], "clauses_stated": fact.clauses_stated},
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
-from dataclasses import asdict
 from typing import Any
 
 from graph.db import Database
@@ -80,7 +79,6 @@ async def write_results(db: Database, sweep: dict[str, Any], outcomes: list[Subj
     writer = writer or GraphWriter(db, batch_size=1000)
     records = []
     for o in outcomes:
-        d = asdict(o)
         props = {
             "sweep_id": sweep["id"],
             "subject_id": o.subject_id,
@@ -90,7 +88,7 @@ async def write_results(db: Database, sweep: dict[str, Any], outcomes: list[Subj
             "tier": o.tier,
             "recommendation": o.recommendation,
             "finding_keys": [f["key"] for f in o.findings],
-            "findings": json.dumps(d["findings"], ensure_ascii=False, sort_keys=True),
+            "findings": json.dumps(o.findings, ensure_ascii=False, sort_keys=True),
         }
         records.append(
             NodeRecord("SweepResult", result_id(sweep["id"], o.subject_id), props,

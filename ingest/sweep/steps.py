@@ -19,8 +19,10 @@ from typing import Any
 from graph.db import Database
 from ingest.runner import ingest
 from kizuna.errors import KizunaError, SourceUnreadable
-from queries.assess import Assessment, assess_many
+from kizuna.heap import collector_paused
+from queries.assess import Assessment, assess_many, path_filters
 from queries.findings import Finding
+from queries.paths import SearchCache
 from queries.rules import resolve_packs
 from resolve.pipeline import resolve_incremental as resolve_pipeline
 
@@ -83,6 +85,12 @@ async def resolve_incremental(db: Database, touched_ids: list[str]) -> dict[str,
 SWEEP_TIME_BUDGET_MS = 30_000
 
 
+def search_cache(*, packs: list[str], lists: list[str], as_of: str, max_hops: int) -> SearchCache:
+    """The concern-path search cache for the batches of one sweep in one process
+    (queries.paths.SearchCache): made for exactly the filters ``assess_subjects`` searches with."""
+    return SearchCache(path_filters(as_of=as_of, packs=packs, lists=lists or None, max_hops=max_hops, time_budget_ms=SWEEP_TIME_BUDGET_MS))
+
+
 def check_packs(packs: list[str]) -> None:
     """Fail the sweep before assessing anyone when a rule pack is unknown (not once per subject)."""
     resolve_packs(packs)
@@ -110,9 +118,15 @@ def _step(relation: str, start_id: str | None, end_id: str | None, start: str | 
             "locators": locators, **extra}
 
 
-def sweep_finding(f: Finding, rules: list[str]) -> dict[str, Any]:
+def sweep_finding(f: Finding, rules: list[str], shared: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A Finding in the sweep's stored shape: what it reached, on which lists, and its evidence
-    hop by hop — each relation of a concern path, then the listing(s) that make it a concern."""
+    hop by hop — each relation of a concern path, then the listing(s) that make it a concern.
+
+    ``shared`` (kept for one batch, while its hops and listings live) holds the evidence entry
+    of each Hop and Listing object already converted: the concern-path search shares one object
+    per hop among every path and subject that crosses it, and the stored JSON is the same
+    either way."""
+    shared = {} if shared is None else shared
     evidence: list[dict[str, Any]] = []
     names: list[str] = []
     path_ids: list[str] = []
@@ -128,12 +142,16 @@ def sweep_finding(f: Finding, rules: list[str]) -> dict[str, Any]:
             path_ids.append(nxt)
             names.append((h.to_name if nxt == h.to_id else h.from_name) or nxt)
             at = nxt
-            evidence.append(_step(h.relation, h.from_id, h.to_id, h.start, h.end, h.evidence, confidence=h.confidence))
+            if id(h) not in shared:
+                shared[id(h)] = _step(h.relation, h.from_id, h.to_id, h.start, h.end, h.evidence, confidence=h.confidence)
+            evidence.append(shared[id(h)])
         if not hops:
             path_ids, names = [f.path.target_id], [f.path.target_name or f.path.target_id]
         for ls in sorted(f.path.listings, key=lambda x: x.watchlist_id):
             watchlists.append(ls.watchlist_name)
-            evidence.append(_step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, ls.evidence, reason=ls.reason))
+            if id(ls) not in shared:
+                shared[id(ls)] = _step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, ls.evidence, reason=ls.reason)
+            evidence.append(shared[id(ls)])
     else:
         evidence.append(_step(f.relation or f.kind, f.person_id, f.entity_id, f.start, f.end, f.evidence))
         path_ids = [x for x in (f.person_id, f.entity_id) if x]
@@ -151,39 +169,49 @@ def sweep_finding(f: Finding, rules: list[str]) -> dict[str, Any]:
     }
 
 
-def outcome_of(a: Assessment) -> SubjectOutcome:
+def outcome_of(a: Assessment, shared: dict[int, dict[str, Any]] | None = None) -> SubjectOutcome:
+    """What a sweep stores of an Assessment (``shared``: see ``sweep_finding``)."""
     fired: dict[str, list[str]] = {}
     for r in a.rules_fired:
         for fid in r.finding_ids:
             fired.setdefault(fid, []).append(f"{r.pack_id}/{r.rule_id}")
-    findings = sorted((sweep_finding(f, sorted(fired.get(f.id, []))) for f in a.findings), key=lambda x: x["key"])
+    findings = sorted((sweep_finding(f, sorted(fired.get(f.id, [])), shared) for f in a.findings), key=lambda x: x["key"])
     return SubjectOutcome(subject_id=a.subject_id, subject_name=a.subject_name or "", tier=a.tier, recommendation=a.recommendation,
                           findings=findings)
 
 
 async def assess_subjects(
     db: Database, ids: list[str], *, packs: list[str], lists: list[str], as_of: str, max_hops: int,
-    timings: dict[str, float] | None = None,
+    timings: dict[str, float] | None = None, search_cache: SearchCache | None = None,
 ) -> list[SubjectOutcome]:
     """Findings, tier and recommendation for each subject of a batch (queries.assess.assess_many);
     a subject that cannot be assessed comes back with status 'error' and the reason, and a batch
-    that fails as a whole is split until the failing subject is isolated (the sweep carries on)."""
+    that fails as a whole is split until the failing subject is isolated (the sweep carries on).
+    The garbage collector is paused for the batch (kizuna.heap.collector_paused)."""
+    with collector_paused():
+        return await _assess_batch(db, ids, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings, search_cache=search_cache)
+
+
+async def _assess_batch(db: Database, ids: list[str], *, packs: list[str], lists: list[str], as_of: str, max_hops: int,
+                        timings: dict[str, float] | None, search_cache: SearchCache | None) -> list[SubjectOutcome]:
     try:
         answers = await assess_many(db, ids, packs=packs, as_of=as_of, lists=lists or None, max_hops=max_hops,
-                                    time_budget_ms=SWEEP_TIME_BUDGET_MS, timings=timings)
+                                    time_budget_ms=SWEEP_TIME_BUDGET_MS, timings=timings, search_cache=search_cache)
     except Exception as exc:  # noqa: BLE001 — isolate the failing subject(s), keep the rest of the batch
         if len(ids) <= 1:
             message = exc.message if isinstance(exc, KizunaError) else f"{type(exc).__name__}: {exc}"
             return [SubjectOutcome(subject_id=sid, status="error", error=message) for sid in ids]
         half = len(ids) // 2
         return [o for part in (ids[:half], ids[half:])
-                for o in await assess_subjects(db, part, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings)]
+                for o in await _assess_batch(db, part, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings,
+                                             search_cache=search_cache)]
     outcomes = []
+    shared: dict[int, dict[str, Any]] = {}
     for sid, a in zip(ids, answers):
         if isinstance(a, KizunaError):
             outcomes.append(SubjectOutcome(subject_id=sid, status="error", error=a.message))
         else:
-            outcomes.append(outcome_of(a))
+            outcomes.append(outcome_of(a, shared))
     return outcomes
 
 
