@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import random
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -46,6 +47,10 @@ AS_OF = "2026-01-01"
 
 def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def peak_rss_mb(who: int) -> int:
+    return resource.getrusage(who).ru_maxrss // 1024
 
 
 def population(scale: float, size: int, project_share: float, seed: int = 8) -> list[str]:
@@ -140,7 +145,9 @@ async def main(args) -> dict:
                 c = record["counts"]
                 row = {"subjects": n, "assess_s": c["assess_seconds"], "subjects_per_s": c["subjects_per_s"], "total_s": round(total, 1),
                        "errors": c["errors"], "findings": c["findings"], "tiers": c["tiers"], "recommendations": c["recommendations"],
-                       "ratio_to_baseline": round(c["subjects_per_s"] / base, 2), "loadavg_before": before, "loadavg_after": load()}
+                       "ratio_to_baseline": round(c["subjects_per_s"] / base, 2), "loadavg_before": before, "loadavg_after": load(),
+                       # peak so far: the main process diffs every stored result; workers assess
+                       "peak_rss_mb_main": peak_rss_mb(resource.RUSAGE_SELF), "peak_rss_mb_workers": peak_rss_mb(resource.RUSAGE_CHILDREN)}
                 runs.append(row)
                 print(json.dumps(row), flush=True)
                 await forget_sweeps(db, prefix)

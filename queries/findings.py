@@ -84,7 +84,7 @@ def from_path(path: ConcernPath, person: tuple[str, str | None], areas: list[str
     active, since = timing(first.end if first else None, as_of)
     later_structure = all(h.relation in STRUCTURE_RELATIONS for h in hops[1:])
     kind = "listed_subject" if not hops else "concern_path"
-    via = " → ".join([path.hops[0].from_name or path.hops[0].from_id] + [(h.to_name if h.to_id != h.from_id else h.from_name) or h.to_id for h in hops]) if hops else (path.target_name or path.target_id)
+    via = " → ".join(name or entity_id for entity_id, name in path.stops(person[0]))
     lists = sorted({ls.watchlist_id for ls in path.listings})
     return Finding(
         id=_fid(kind, person[0], path.target_id),

@@ -175,6 +175,20 @@ class ConcernPath:
     score: float
     score_parts: dict[str, float]
 
+    def stops(self, start_id: str) -> list[tuple[str, str | None]]:
+        """The entities along the path from ``start_id`` (its subject), with their names. Why not
+        each hop's ``to`` end: a path may follow a relationship against its direction (from a
+        publication to its co-author's AUTHORED), so each step goes to the hop's other end."""
+        if not self.hops:
+            return [(self.target_id, self.target_name)]
+        first = self.hops[0]
+        stops = [(start_id, first.from_name if first.from_id == start_id else first.to_name)]
+        at = start_id
+        for hop in self.hops:
+            at, name = (hop.to_id, hop.to_name) if hop.from_id == at else (hop.from_id, hop.from_name)
+            stops.append((at, name))
+        return stops
+
 
 @dataclass
 class LeftOut:

@@ -5,6 +5,7 @@ operations) and named populations. (A sweep assesses through queries.assess.asse
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from graph.db import Database
@@ -44,8 +45,16 @@ async def sweep_results(db: Database, sweep_id: str) -> list[dict[str, Any]]:
     """Every subject's stored result of a sweep, findings decoded, ordered by subject id."""
     rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id})
     for r in rows:
-        r["findings"] = json.loads(r["findings"]) if r.get("findings") else []
+        r["findings"] = decode_findings(r.get("findings"))
     return rows
+
+
+def decode_findings(stored: bytes | str | None) -> list[dict[str, Any]]:
+    """A SweepResult's findings (ingest.sweep.checkpoint.encode_findings: compressed JSON; the
+    JSON text itself in sweeps stored before 2026-12-01, which a new sweep still diffs against)."""
+    if not stored:
+        return []
+    return json.loads(zlib.decompress(stored) if isinstance(stored, (bytes, bytearray)) else stored)
 
 
 async def population(db: Database, statement: str) -> list[str]:

@@ -59,6 +59,25 @@ async def test_paths_known_answer_each_hop_with_evidence(graph):
     assert inst.listings[0].watchlist_id == "wl:us-1286" and inst.listings[0].reason == "problematic activity"
 
 
+async def test_a_path_against_a_relationship_direction_names_each_entity_once(graph):
+    """Alice → Paper One ← Bob: the co-author hop is followed against its direction, so the
+    path's stops (and the finding's summary and the sweep's stored path) name Bob, not the
+    paper twice."""
+    from ingest.sweep.steps import sweep_finding
+    from queries.findings import from_path
+
+    await research_graph(graph)
+    result = await concern_paths(graph, "per:alice", f(as_of="2022-12-31"))
+    (path,) = [p for p in result.paths if p.target_id == "org:inst"]
+    assert path.stops("per:alice") == [("per:alice", "Alice Example"), ("pub:p1", "Paper One"), ("per:bob", "Bob Example"),
+                                       ("org:inst", "Listed Institute")]
+    finding = from_path(path, ("per:alice", "Alice Example"), [], "2022-12-31")
+    assert finding.summary == "Alice Example → Paper One → Bob Example → Listed Institute — listed on DoD 1286"
+    stored = sweep_finding(finding, [])
+    assert stored["path"] == ["per:alice", "pub:p1", "per:bob", "org:inst"]
+    assert stored["path_names"] == ["Alice Example", "Paper One", "Bob Example", "Listed Institute"]
+
+
 async def test_as_of_around_listing_start_and_end(graph):
     await research_graph(graph)
     # Listed Institute's listing starts 2022-06-30.
@@ -168,6 +187,48 @@ async def test_timed_reads_stop_on_the_server_and_answer_none_from_then_on(graph
     with pytest.raises(InvalidInput):
         async with TimedReads(graph, 5.0) as reads:
             await reads.read("RETURN nonsense(", {})
+
+
+async def test_a_search_cache_shared_by_batches_changes_no_answer(graph):
+    """A sweep's batches share one SearchCache: whatever earlier batches read (expansions of a
+    hub and of its neighbours, listings, hops, names), every answer equals a fresh search — also
+    when the cache is so small that it keeps forgetting, and when a hub is itself a subject."""
+    import dataclasses
+
+    from queries.paths import SearchCache, concern_paths_many
+
+    await research_graph(graph)
+    g = GraphBuilder()
+    g.person("per:x", "Xavier")
+    g.org("org:hub", "Big University")
+    g.org("org:hub-parent", "Listed Supervisor", kind="government_body")
+    g.watchlist("wl:l", "List")
+    g.rel("AFFILIATED_WITH", "per:x", "org:hub", source="src:orcid")
+    g.rel("AFFILIATED_WITH", "per:alice", "org:hub", source="src:orcid")
+    g.rel("SUPERVISED_BY", "org:hub", "org:hub-parent", source="src:aspi")
+    for i in range(8):
+        g.person(f"per:colleague{i}", f"Colleague {i}")
+        g.rel("AFFILIATED_WITH", f"per:colleague{i}", "org:hub", source="src:orcid")
+    g.rel("AFFILIATED_WITH", "per:colleague0", "org:inst", source="src:orcid")
+    g.listed("org:hub-parent", "wl:l")
+    await g.write(graph)
+
+    filters = f(as_of="2022-12-31", hub_degree=5).validated()
+    ids = ["per:alice", "per:x", "per:bob", "org:hub", "per:colleague0", "org:uni", "per:colleague1"]
+
+    def plain(result):
+        return dataclasses.replace(result, elapsed_ms=0.0)
+
+    fresh = {sid: plain(await concern_paths(graph, sid, filters)) for sid in ids}
+    assert fresh["per:alice"].paths and fresh["org:hub"].paths and fresh["per:x"].partial  # the graph exercises paths and the hub rule
+    roomy, tiny = SearchCache(filters), SearchCache(filters, max_weight=8)
+    for cache in (roomy, tiny):
+        for batch in (ids[:2], ids[2:], ids[::-1], ids, ["per:x", "org:hub"], ["per:colleague0"]):
+            answers = await concern_paths_many(graph, batch, filters, cache)
+            assert {sid: plain(answers[sid]) for sid in batch} == {sid: fresh[sid] for sid in batch}
+    assert roomy.hits > 0 and len(roomy.hops.items) > len(tiny.hops.items)
+    with pytest.raises(InvalidInput, match="other concern-path filters"):
+        await concern_paths_many(graph, ids, f(as_of="2021-01-01"), SearchCache(filters))
 
 
 async def test_max_paths_gives_the_best_of_the_full_answer_and_counts_all(graph):

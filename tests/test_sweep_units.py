@@ -127,3 +127,21 @@ def test_unknown_rule_packs_are_refused_up_front():
     check_packs(["jp-cao-mext", "us-dod-matrix"])  # the real packs of queries/rules/
     with pytest.raises(InvalidInput, match="nope"):
         check_packs(["jp-cao-mext", "nope"])
+
+
+def test_stored_findings_are_compressed_and_read_back_also_from_older_text():
+    """SweepResults hold their findings as compressed JSON; sweeps stored before hold the JSON
+    text, and a new sweep's diff must still read them."""
+    import json
+
+    from ingest.sweep.checkpoint import encode_findings
+    from queries.sweep import decode_findings
+
+    findings = [{"key": f"fnd:{i}", "kind": "concern_path", "summary": "A → 北京航空航天大学 — listed on X",
+                 "evidence": [{"relation": "AFFILIATED_WITH", "sources": ["src:orcid"], "locators": ["generated"]}] * 3}
+                for i in range(50)]
+    stored = encode_findings(findings)
+    assert isinstance(stored, bytes) and len(stored) * 5 < len(json.dumps(findings, ensure_ascii=False).encode("utf-8"))
+    assert decode_findings(stored) == findings
+    assert decode_findings(json.dumps(findings, ensure_ascii=False)) == findings
+    assert decode_findings(None) == [] and decode_findings(b"") == []

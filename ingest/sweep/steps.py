@@ -128,25 +128,15 @@ def sweep_finding(f: Finding, rules: list[str], shared: dict[int, dict[str, Any]
     either way."""
     shared = {} if shared is None else shared
     evidence: list[dict[str, Any]] = []
-    names: list[str] = []
-    path_ids: list[str] = []
     watchlists: list[str] = []
     if f.path is not None:
-        hops = f.path.hops
-        at = f.person_id
-        for h in hops:
-            nxt = h.to_id if h.from_id == at else h.from_id
-            if not path_ids:
-                path_ids.append(at)
-                names.append(f.person_name or at)
-            path_ids.append(nxt)
-            names.append((h.to_name if nxt == h.to_id else h.from_name) or nxt)
-            at = nxt
+        stops = f.path.stops(f.person_id or "")
+        path_ids = [entity_id for entity_id, _ in stops]
+        names = [name or entity_id for entity_id, name in stops]
+        for h in f.path.hops:
             if id(h) not in shared:
                 shared[id(h)] = _step(h.relation, h.from_id, h.to_id, h.start, h.end, h.evidence, confidence=h.confidence)
             evidence.append(shared[id(h)])
-        if not hops:
-            path_ids, names = [f.path.target_id], [f.path.target_name or f.path.target_id]
         for ls in sorted(f.path.listings, key=lambda x: x.watchlist_id):
             watchlists.append(ls.watchlist_name)
             if id(ls) not in shared:
