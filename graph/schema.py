@@ -37,6 +37,8 @@ def schema_statements(model: GraphModel | None = None) -> list[str]:
             )
         )
     out.append("CREATE INDEX entity_concern_hops IF NOT EXISTS FOR (n:Entity) ON (n.concern_hops)")  # graph/proximity.py
+    # A sweep's results are read in subject order a page at a time (queries/sweep.cypher)
+    out.append("CREATE INDEX sweep_result_pages IF NOT EXISTS FOR (n:SweepResult) ON (n.sweep_id, n.subject_id)")
     labels = "|".join(ident(label) for label in model.fulltext_labels)
     props = ", ".join("n." + ident(p) for p in model.fulltext_properties)
     out.append(

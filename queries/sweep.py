@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from graph.db import Database
@@ -41,9 +42,32 @@ async def count_sweeps(db: Database, definition_id: str | None = None) -> int:
     return (await db.read(cypher("sweep", "count_sweeps"), {"definition_id": definition_id}))[0]["total"]
 
 
-async def sweep_results(db: Database, sweep_id: str) -> list[dict[str, Any]]:
-    """Every subject's stored result of a sweep, findings decoded, ordered by subject id."""
-    rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id})
+RESULTS_PAGE = 500
+
+
+async def sweep_result_pages(db: Database, sweep_id: str, page: int = RESULTS_PAGE) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every subject's stored result of a sweep, findings decoded, in subject order, a page at a
+    time. Why paged: a result decodes to ~1 MB on the listing-dense bench graph, so a sweep of
+    100k subjects cannot be held at once."""
+    skip = 0
+    while True:
+        rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "skip": skip, "limit": page, "subjects": None})
+        for r in rows:
+            r["findings"] = decode_findings(r.get("findings"))
+        if rows:
+            yield rows
+        if len(rows) < page:
+            return
+        skip += page
+
+
+async def sweep_results(db: Database, sweep_id: str, subject_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """The stored results of a sweep (of ``subject_ids`` only, when given), findings decoded,
+    ordered by subject id. Whole sweeps are for small ones: see ``sweep_result_pages``."""
+    if subject_ids is None:
+        return [r async for rows in sweep_result_pages(db, sweep_id) for r in rows]
+    rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "skip": 0, "limit": len(subject_ids),
+                                                            "subjects": list(subject_ids)})
     for r in rows:
         r["findings"] = decode_findings(r.get("findings"))
     return rows

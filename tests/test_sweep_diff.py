@@ -215,3 +215,34 @@ async def test_an_unreadable_source_stops_the_sweep_before_anything_is_written(g
     assert (await graph.read("MATCH (w:Watchlist) RETURN count(w) AS n"))[0]["n"] == 0
     failed = await list_sweeps(graph, "meti-missing")
     assert [s["status"] for s in failed] == ["failed"] and "lacks the column(s) name, country_en" in failed[0]["error"]
+
+
+async def test_results_stream_in_pages_and_pair_up_across_two_sweeps(graph):
+    """The diff reads a sweep a page at a time and pairs each subject with its previous result:
+    subjects in both, only in the previous (dropped) and only in the current (new) — also across
+    page ends and for ids beyond the Basic Multilingual Plane, which Neo4j orders inconsistently
+    (a keyset page after "per:😀" repeated "per:￮")."""
+    from ingest.sweep import checkpoint
+    from ingest.sweep.runner import _paired_results
+    from ingest.sweep.steps import SubjectOutcome
+    from queries.sweep import sweep_result_pages
+
+    def outcomes(ids):
+        return [SubjectOutcome(subject_id=sid, subject_name=sid, tier="low", recommendation="ACCEPT",
+                               findings=[{"key": f"fnd:{sid}", "kind": "concern_path", "hops": 2}]) for sid in ids]
+
+    old_ids = ["per:a", "per:b", "per:c", "per:e", "per:\U0001F600", "per:\uffee"]
+    new_ids = ["per:b", "per:c", "per:d", "per:e", "per:f", "per:\U0001F600"]
+    for sweep_id, ids in (("swp:old", old_ids), ("swp:new", new_ids)):
+        await checkpoint.write_results(graph, {"id": sweep_id, "definition_id": "d", "started_at": "2026-12-01T00:00:00Z"}, outcomes(ids))
+
+    streamed = [r async for rows in sweep_result_pages(graph, "swp:old", page=2) for r in rows]
+    assert sorted(r["subject_id"] for r in streamed) == sorted(old_ids) and len(streamed) == len(old_ids)
+    assert streamed[0]["findings"] == [{"key": "fnd:per:a", "kind": "concern_path", "hops": 2}]
+
+    pairs = [((b or {}).get("subject_id"), (a or {}).get("subject_id")) async for b, a in _paired_results(graph, "swp:old", "swp:new")]
+    both = set(old_ids) & set(new_ids)
+    assert {p for p in pairs if p[0] and p[1]} == {(s, s) for s in both}
+    assert {p[0] for p in pairs if not p[1]} == set(old_ids) - both
+    assert {p[1] for p in pairs if not p[0]} == set(new_ids) - both
+    assert len(pairs) == len(set(old_ids) | set(new_ids))

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ingest.sweep.definition import load_definition
-from ingest.sweep.diff import bounded, diff_results
+from ingest.sweep.diff import diff_results
 from ingest.sweep.outputs import safe_cell
 from ingest.sweep.schedule import build_scheduler, next_runs
 from kizuna.errors import InvalidInput
@@ -108,10 +108,12 @@ def test_first_sweep_is_a_baseline():
 
 
 def test_stored_diff_is_bounded_but_counts_stay_whole():
-    d = diff_results(None, [_result(f"s{i}", "low", "ACCEPT", [_finding("x", 4)]) for i in range(5)])
-    stored = bounded(d, 2)
+    results = [_result(f"s{i}", "low", "ACCEPT", [_finding("x", 4)]) for i in range(5)]
+    d = diff_results(None, results)
+    stored = diff_results(None, results, keep=2)
     assert len(stored["new_findings"]) == 2 and stored["truncated"] == {"new_findings": 5, "new_paths": 5}
-    assert stored["counts"]["new_findings"] == 5 and len(d["new_findings"]) == 5
+    assert stored["counts"]["new_findings"] == 5 and len(d["new_findings"]) == 5 and d["truncated"] == {}
+    assert stored["new_findings"] == d["new_findings"][:2]
 
 
 def test_two_sweeps_started_in_the_same_second_are_distinct():

@@ -18,7 +18,10 @@ from typing import Any
 import httpx
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from graph.db import Database
 from ingest.sweep.definition import LoadedDefinition
+from ingest.sweep.diff import subject_changes
+from queries.sweep import sweep_results
 
 log = logging.getLogger("kizuna.sweep")
 
@@ -37,12 +40,19 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for row in rows:
-            w.writerow([safe_cell(v) for v in row])
+class _CsvFile:
+    """A CSV file written a row at a time, every cell made safe (``safe_cell``)."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self._fh = path.open("w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._fh)
+        self._writer.writerow(header)
+
+    def rows(self, rows: list[list[Any]]) -> None:
+        self._writer.writerows([safe_cell(v) for v in row] for row in rows)
+
+    def close(self) -> None:
+        self._fh.close()
 
 
 def _sources(finding: dict[str, Any]) -> str:
@@ -66,22 +76,6 @@ def change_rows(diff: dict[str, Any]) -> list[list[Any]]:
 
 def flagged(result: dict[str, Any]) -> bool:
     return result.get("tier") in ("elevated", "high") or result.get("recommendation") in ("AVOID", "INSUFFICIENT_INFORMATION")
-
-
-def dossier_subjects(record: dict[str, Any], results: list[dict[str, Any]], which: str) -> list[dict[str, Any]]:
-    diff = record["diff"]
-    changed = {i["subject_id"] for k in ("new_findings", "removed_findings", "changed_findings", "tier_changes",
-                                          "recommendation_changes") for i in diff.get(k, [])}
-    if which == "all":
-        return results
-    if which == "flagged":
-        return [r for r in results if flagged(r) or r["subject_id"] in changed]
-    return [r for r in results if r["subject_id"] in changed]
-
-
-def _subject_changes(diff: dict[str, Any], subject_id: str) -> dict[str, list]:
-    return {k: [i for i in diff.get(k, []) if i["subject_id"] == subject_id]
-            for k in ("new_findings", "removed_findings", "changed_findings", "tier_changes", "recommendation_changes")}
 
 
 def _file_stem(subject_id: str) -> str:
@@ -155,46 +149,102 @@ def summary_payload(record: dict[str, Any]) -> dict[str, Any]:
         "counts": record.get("counts"), "changes": record["diff"]["counts"]}
 
 
-def write_all(loaded: LoadedDefinition, record: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Write every output the definition asks for; returns what was written where."""
-    spec = loaded.definition.outputs
-    folder = loaded.resolve(spec.directory) / loaded.definition.id / record["id"].split(":", 1)[-1]
-    folder.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Any] = {"directory": str(folder)}
-    diff = record["diff"]
-    if "json" in spec.formats:
-        (folder / "sweep.json").write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-        (folder / "results.json").write_text(json.dumps(results, ensure_ascii=False, default=str), encoding="utf-8")
-        written["json"] = ["sweep.json", "results.json"]
-    if "csv" in spec.formats:
-        write_csv(folder / "results.csv", ["subject_id", "subject_name", "status", "error", "tier", "recommendation", "findings", "finding_keys"],
-                  [[r["subject_id"], r.get("subject_name") or "", r["status"], r.get("error") or "", r.get("tier") or "",
-                    r.get("recommendation") or "", len(r["findings"]), " | ".join(f["key"] for f in r["findings"])] for r in results])
-        write_csv(folder / "changes.csv", ["change", "subject_id", "subject_name", "finding_key", "listed_entity", "watchlist",
-                                           "before", "after", "path", "sources"], change_rows(diff))
-        written["csv"] = ["results.csv", "changes.csv"]
-    if "html" in spec.formats:
-        html = _env.get_template("summary.html").render(record=record, diff=diff, title=loaded.definition.title or loaded.definition.id)
-        (folder / "summary.html").write_text(html, encoding="utf-8")
-        written["html"] = ["summary.html"]
-    wants_html, wants_pdf = "dossier_html" in spec.formats, "dossier_pdf" in spec.formats
-    if wants_html or wants_pdf:
-        (folder / "dossiers").mkdir(exist_ok=True)
-        names = []
+_CHANGE_KINDS = ("new_findings", "removed_findings", "changed_findings", "tier_changes", "recommendation_changes")
+
+
+class OutputWriter:
+    """The outputs a definition asks for, written while the sweep's results stream past in
+    subject order (``add``), then completed with the record and its diff (``finish``).
+
+    Why streaming: on the listing-dense bench graph a result is ~1 MB decoded and a baseline lists
+    every finding as new, so a sweep of 100k subjects cannot be held at once. results.json,
+    results.csv and changes.csv get every subject and every change as they come; sweep.json and
+    summary.html carry the counts and the diff as stored (each list cut to its first items,
+    ``truncated`` saying how many there were); dossiers are made for the most serious of the
+    chosen subjects, whose results are read again at the end."""
+
+    def __init__(self, loaded: LoadedDefinition, sweep_id: str):
+        self.loaded, self.spec = loaded, loaded.definition.outputs
+        self.folder = loaded.resolve(self.spec.directory) / loaded.definition.id / sweep_id.split(":", 1)[-1]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        formats = self.spec.formats
+        self._json = (self.folder / "results.json").open("w", encoding="utf-8") if "json" in formats else None
+        self._results = self._changes = None
+        if "csv" in formats:
+            self._results = _CsvFile(self.folder / "results.csv", ["subject_id", "subject_name", "status", "error", "tier",
+                                                                   "recommendation", "findings", "finding_keys"])
+            self._changes = _CsvFile(self.folder / "changes.csv", ["change", "subject_id", "subject_name", "finding_key",
+                                                                   "listed_entity", "watchlist", "before", "after", "path", "sources"])
+        self._wants_dossiers = "dossier_html" in formats or "dossier_pdf" in formats
+        self._candidates: list[tuple[int, str]] = []
+        self._count = 0
+
+    def add(self, result: dict[str, Any] | None, changes: dict[str, list]) -> None:
+        """One subject: its current result (None when it left the population) and its changes."""
+        if self._changes is not None:
+            self._changes.rows(change_rows(changes))
+        if result is None:
+            return
+        if self._json is not None:
+            self._json.write(("[" if self._count == 0 else ",\n") + json.dumps(result, ensure_ascii=False, default=str))
+        self._count += 1
+        if self._results is not None:
+            self._results.rows([[result["subject_id"], result.get("subject_name") or "", result["status"], result.get("error") or "",
+                                 result.get("tier") or "", result.get("recommendation") or "", len(result["findings"]),
+                                 " | ".join(f["key"] for f in result["findings"])]])
+        which = self.spec.dossiers_for
+        changed = any(changes[k] for k in _CHANGE_KINDS)
+        if self._wants_dossiers and (which == "all" or changed or (which == "flagged" and flagged(result))):
+            # most serious first, so a cap keeps the ones a committee needs
+            self._candidates.append((-_SEVERITY.get(result.get("recommendation") or "", 0), result["subject_id"]))
+
+    def close(self) -> None:
+        if self._json is not None:
+            self._json.write("[]" if self._count == 0 else "]")
+            self._json.close()
+            self._json = None
+        for f in (self._results, self._changes):
+            if f is not None:
+                f.close()
+        self._results = self._changes = None
+
+    async def finish(self, db: Database, record: dict[str, Any]) -> dict[str, Any]:
+        """Close the streamed files and write the rest; returns what was written where."""
+        self.close()
+        spec, folder, diff = self.spec, self.folder, record["diff"]
+        written: dict[str, Any] = {"directory": str(folder)}
+        if "json" in spec.formats:
+            (folder / "sweep.json").write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+            written["json"] = ["sweep.json", "results.json"]
+        if "csv" in spec.formats:
+            written["csv"] = ["results.csv", "changes.csv"]
+        if "html" in spec.formats:
+            html = _env.get_template("summary.html").render(record=record, diff=diff,
+                                                            title=self.loaded.definition.title or self.loaded.definition.id)
+            (folder / "summary.html").write_text(html, encoding="utf-8")
+            written["html"] = ["summary.html"]
+        if self._wants_dossiers:
+            written.update(await self._dossiers(db, record))
+        if spec.webhook is not None:
+            written["webhook"] = post_webhook(spec.webhook.url, summary_payload(record), spec.webhook.timeout_s)
+        return written
+
+    async def _dossiers(self, db: Database, record: dict[str, Any]) -> dict[str, Any]:
+        spec, formats = self.spec, self.spec.formats
+        (self.folder / "dossiers").mkdir(exist_ok=True)
+        chosen = [sid for _, sid in sorted(self._candidates)[: spec.max_dossiers]]
+        current = {r["subject_id"]: r for r in await sweep_results(db, record["id"], chosen)}
+        previous_id = record["diff"].get("previous_sweep")
+        before = {r["subject_id"]: r for r in await sweep_results(db, previous_id, chosen)} if previous_id else {}
         template = _env.get_template("dossier.html")
-        # most serious first, so a cap keeps the ones a committee needs
-        chosen = sorted(dossier_subjects(record, results, spec.dossiers_for),
-                        key=lambda r: (-_SEVERITY.get(r.get("recommendation") or "", 0), r["subject_id"]))
-        written["dossiers_skipped"] = max(0, len(chosen) - spec.max_dossiers)
-        for r in chosen[: spec.max_dossiers]:
-            changes = _subject_changes(diff, r["subject_id"])
-            stem = folder / "dossiers" / _file_stem(r["subject_id"])
-            if wants_html:
-                stem.with_suffix(".html").write_text(template.render(record=record, result=r, changes=changes), encoding="utf-8")
-            if wants_pdf:
-                write_pdf(stem.with_suffix(".pdf"), record, r, changes)
+        names = []
+        for sid in chosen:
+            result = current[sid]
+            changes = subject_changes(before.get(sid), result, previous_id is None)
+            stem = self.folder / "dossiers" / _file_stem(sid)
+            if "dossier_html" in formats:
+                stem.with_suffix(".html").write_text(template.render(record=record, result=result, changes=changes), encoding="utf-8")
+            if "dossier_pdf" in formats:
+                write_pdf(stem.with_suffix(".pdf"), record, result, changes)
             names.append(stem.name)
-        written["dossiers"] = names
-    if spec.webhook is not None:
-        written["webhook"] = post_webhook(spec.webhook.url, summary_payload(record), spec.webhook.timeout_s)
-    return written
+        return {"dossiers": names, "dossiers_skipped": max(0, len(self._candidates) - spec.max_dossiers)}

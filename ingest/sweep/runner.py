@@ -20,6 +20,8 @@ import logging
 import os
 import sys
 import time
+from collections import Counter
+from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from multiprocessing import get_context
@@ -32,7 +34,8 @@ from graph.db import Database
 from graph.provenance import utc_now_iso
 from ingest.sweep import checkpoint, steps
 from ingest.sweep.definition import POPULATION_QUERIES, LoadedDefinition, SourceSpec, load_definition
-from ingest.sweep.diff import bounded, diff_results
+from ingest.sweep.diff import DiffBuilder
+from ingest.sweep.outputs import OutputWriter
 from ingest.sweep.lock import SweepLock
 from kizuna.errors import KizunaError, SourceUnreadable
 from kizuna.heap import collector_paused
@@ -45,7 +48,7 @@ log = logging.getLogger("kizuna.sweep")
 #: Test hook: after this many subjects are stored by one process, pause (so a test can SIGKILL
 #: the sweep midway). Never set in production.
 PAUSE_ENV = "KIZUNA_SWEEP_TEST_PAUSE_AFTER"
-#: At most this many items per change list are stored on the Sweep node (see diff.bounded).
+#: At most this many items per change list are kept in the stored diff (diff.DiffBuilder; counts stay whole).
 STORED_DIFF_ITEMS = 2000
 
 
@@ -282,44 +285,74 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
         progress.close()
     elapsed = time.monotonic() - t0
 
-    # 5. diff, completion, outputs
-    current = await sweep_queries.sweep_results(db, sweep["id"])
-    prev_results = await sweep_queries.sweep_results(db, previous["id"]) if previous else None
-    diff = diff_results(prev_results, current, previous["id"] if previous else None)
-    errors = sum(1 for r in current if r["status"] == "error")
+    # 5. diff (subject by subject, in subject order: a sweep's results are never all in memory),
+    #    completion, outputs
+    previous_id = previous["id"] if previous else None
+    builder = DiffBuilder(previous_id, baseline=previous is None, keep=STORED_DIFF_ITEMS)
+    writer = OutputWriter(loaded, sweep["id"]) if write_outputs else None
+    subjects = errors = findings = 0
+    tiers: Counter[str] = Counter()
+    recommendations: Counter[str] = Counter()
+    try:
+        async for before, after in _paired_results(db, previous_id, sweep["id"]):
+            changes = builder.add(before, after)
+            if writer is not None:
+                writer.add(after, changes)
+            if after is None:
+                continue
+            subjects += 1
+            findings += len(after["findings"])
+            if after["status"] == "error":
+                errors += 1
+            else:
+                tiers[after["tier"]] += 1
+                recommendations[after["recommendation"]] += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    diff = builder.result()
     counts = {
-        "subjects": len(current),
+        "subjects": subjects,
         "assessed_this_run": len(todo),
         "resumed": resumed,
         "errors": errors,
-        "findings": sum(len(r["findings"]) for r in current),
-        "tiers": _tally(r["tier"] for r in current if r["status"] == "ok"),
-        "recommendations": _tally(r["recommendation"] for r in current if r["status"] == "ok"),
+        "findings": findings,
+        "tiers": dict(sorted(tiers.items())),
+        "recommendations": dict(sorted(recommendations.items())),
         "assess_seconds": round(elapsed, 2),
         "subjects_per_s": round(len(todo) / elapsed, 1) if elapsed > 0 and todo else None,
         "sources": ingest_reports,
         "resolve": resolve_report,
         "changes": diff["counts"],
     }
-    sweep.update(status="completed", finished_at=utc_now_iso(), subjects_done=len(current), errors=errors,
-                 findings=counts["findings"], counts=counts)
-    await checkpoint.save_sweep(db, sweep | {"diff": bounded(diff, STORED_DIFF_ITEMS)})
+    sweep.update(status="completed", finished_at=utc_now_iso(), subjects_done=subjects, errors=errors, findings=findings, counts=counts)
+    await checkpoint.save_sweep(db, sweep | {"diff": diff})
     sweep["diff"] = diff
-    log.info(json.dumps({"event": "sweep.completed", "sweep": sweep["id"], "subjects": len(current), "errors": errors,
+    log.info(json.dumps({"event": "sweep.completed", "sweep": sweep["id"], "subjects": subjects, "errors": errors,
                          "changes": diff["counts"]}))
     record = {**sweep, "source_checksums": sweep["source_checksums"]}
-    if write_outputs:
-        from ingest.sweep.outputs import write_all
-
-        record["outputs"] = write_all(loaded, record, current)
+    if writer is not None:
+        record["outputs"] = await writer.finish(db, record)
     return record
 
 
-def _tally(values) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for v in values:
-        out[v] = out.get(v, 0) + 1
-    return dict(sorted(out.items()))
+async def _paired_results(db: Database, previous_id: str | None, current_id: str) -> AsyncIterator[tuple[dict | None, dict | None]]:
+    """(previous result, current result) of every subject of either sweep: the current sweep a
+    page at a time with the previous results of the same subjects, then the subjects only the
+    previous sweep had. Paired by id, never by comparing ids across two streams: the database's
+    string order is not Python's for every id."""
+    seen: set[str] = set()
+    async for page in sweep_queries.sweep_result_pages(db, current_id):
+        ids = [r["subject_id"] for r in page]
+        seen.update(ids)
+        before = {r["subject_id"]: r for r in await sweep_queries.sweep_results(db, previous_id, ids)} if previous_id else {}
+        for after in page:
+            yield before.get(after["subject_id"]), after
+    if previous_id:
+        dropped = sorted(await checkpoint.done_subjects(db, previous_id) - seen)
+        for chunk in steps.chunked(dropped, sweep_queries.RESULTS_PAGE):
+            for before in await sweep_queries.sweep_results(db, previous_id, chunk):
+                yield before, None
 
 
 async def _population(db: Database, d) -> list[str]:
