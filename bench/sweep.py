@@ -10,8 +10,10 @@ projects of that graph (a seeded random sample, so every size is the same mix), 
 Figures: subjects/s at each size, the ratio of each size's rate to the smallest size's (1.0 =
 linear scaling), the projected time for 100k subjects, per-step timings of one batch-assessing
 process (where the time goes), and the ratio to a baseline measured in the same run: the same
-assessment one subject at a time (queries.assess.assess, nothing stored). The load average is
-printed with every figure: on a shared machine the figures are only indicative.
+assessment one subject at a time (queries.assess.assess, nothing stored). Each size also gives
+the whole sweep's time (with the diff) and the peak memory so far of the main process (the
+in-process profile, then the diffs) and of the worker processes. The load average is printed
+with every figure: on a shared machine the figures are only indicative.
 
 Target (issue 8): 100k subjects in <= 10 minutes on 2 cores (~167 subjects/s), close to linear.
 

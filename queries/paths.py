@@ -429,7 +429,7 @@ class _Fifo:
         return None if found is None else found[0]
 
     def put(self, key: Any, value: Any, weight: int = 1) -> None:
-        if key in self.items:
+        if self.limit <= 0 or key in self.items:
             return
         self.items[key] = (value, weight)
         self.weight += weight
@@ -443,7 +443,8 @@ class SearchCache:
     expansion at a number of hops left, a target's listings in scope, a hop with its evidence,
     an entity's label and name — kept across the batches of one population sweep, so that an
     organization on the way to a listed entity is read and decoded once per sweep, not once per
-    batch. Every call of ``concern_paths_many`` has one (its own when none is given).
+    batch. ``concern_paths_many`` without one uses a cache that keeps nothing (``max_weight``
+    0): within one call nothing recurs that the call does not already share.
 
     Why it is safe: all of it depends only on the entities and the filters — except the
     expansion of a hub that is itself a subject (all its steps are followed then), so subjects
@@ -457,7 +458,7 @@ class SearchCache:
 
     def __init__(self, filters: PathFilters, max_weight: int = 2_000_000):
         self.filters = filters.validated()
-        share = max(max_weight // 4, 1)
+        share = max_weight // 4
         self.expansions, self.listings, self.hops, self.nodes = _Fifo(share), _Fifo(share), _Fifo(share), _Fifo(share)
         self.hits = self.misses = 0
 
@@ -490,7 +491,7 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
     same filters) keeps what does not depend on the subject across the batches of a sweep."""
     f = (filters or PathFilters()).validated()
     if cache is None:
-        cache = SearchCache(f)
+        cache = SearchCache(f, max_weight=0)
     elif cache.filters != f:
         raise InvalidInput("the search cache was made for other concern-path filters")
     started = time.perf_counter()

@@ -42,13 +42,16 @@ async def count_sweeps(db: Database, definition_id: str | None = None) -> int:
     return (await db.read(cypher("sweep", "count_sweeps"), {"definition_id": definition_id}))[0]["total"]
 
 
-RESULTS_PAGE = 500
+# Results per page. A researcher's result decodes to ~1 MB on the bench graph, a project's (its
+# team's findings together) to several: with pages of 500 the diff's memory rose to 4.2 GB on
+# the pages of projects at the end of a 100k sweep, and stayed near 1.1 GB before them.
+RESULTS_PAGE = 100
 
 
 async def sweep_result_pages(db: Database, sweep_id: str, page: int = RESULTS_PAGE) -> AsyncIterator[list[dict[str, Any]]]:
     """Every subject's stored result of a sweep, findings decoded, in subject order, a page at a
-    time. Why paged: a result decodes to ~1 MB on the listing-dense bench graph, so a sweep of
-    100k subjects cannot be held at once."""
+    time. Why paged: a result decodes to ~1 MB on the listing-dense bench graph (a project's to
+    several), so a sweep of 100k subjects cannot be held at once."""
     skip = 0
     while True:
         rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "skip": skip, "limit": page, "subjects": None})
