@@ -125,11 +125,11 @@ async def test_secrets_never_logged(served, settings):
 
 async def test_formula_injection_does_not_reach_exports(db, tmp_path):
     """Names that a spreadsheet would evaluate are stored verbatim, and the sweep's CSV export
-    (ingest/sweep/outputs.write_csv) writes them as text."""
+    (ingest/sweep/outputs.CsvFile) writes them as text."""
     import csv
 
     from ingest.runner import ingest
-    from ingest.sweep.outputs import write_csv
+    from ingest.sweep.outputs import CsvFile
 
     formulas = ['=HYPERLINK("http://127.0.0.1/x?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"]
     src = tmp_path / "formula-list.csv"
@@ -138,7 +138,9 @@ async def test_formula_injection_does_not_reach_exports(db, tmp_path):
     report = await ingest(db, "userlist", [src])
     stored = [r["n"] for r in await db.read("MATCH (o:Organization) WHERE o.name IN $f RETURN o.name AS n", {"f": formulas})]
     out = tmp_path / "results.csv"
-    write_csv(out, ["subject_name"], [[n] for n in stored])
+    export = CsvFile(out, ["subject_name"])
+    export.rows([[n] for n in stored])
+    export.close()
     with out.open(encoding="utf-8", newline="") as fh:
         cells = [row[0] for row in list(csv.reader(fh))[1:]]
     dangerous = [c for c in cells if c[:1] in ("=", "+", "-", "@")]

@@ -40,7 +40,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-class _CsvFile:
+class CsvFile:
     """A CSV file written a row at a time, every cell made safe (``safe_cell``)."""
 
     def __init__(self, path: Path, header: list[str]):
@@ -171,9 +171,9 @@ class OutputWriter:
         self._json = (self.folder / "results.json").open("w", encoding="utf-8") if "json" in formats else None
         self._results = self._changes = None
         if "csv" in formats:
-            self._results = _CsvFile(self.folder / "results.csv", ["subject_id", "subject_name", "status", "error", "tier",
+            self._results = CsvFile(self.folder / "results.csv", ["subject_id", "subject_name", "status", "error", "tier",
                                                                    "recommendation", "findings", "finding_keys"])
-            self._changes = _CsvFile(self.folder / "changes.csv", ["change", "subject_id", "subject_name", "finding_key",
+            self._changes = CsvFile(self.folder / "changes.csv", ["change", "subject_id", "subject_name", "finding_key",
                                                                    "listed_entity", "watchlist", "before", "after", "path", "sources"])
         self._wants_dossiers = "dossier_html" in formats or "dossier_pdf" in formats
         self._candidates: list[tuple[int, str]] = []
