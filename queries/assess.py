@@ -155,13 +155,13 @@ def _aggregate(findings: list[Finding], fired: list[FiredRule], coverage: Covera
     return tier, rec, measures, explanation
 
 
-def path_filters(*, as_of: str | None = None, packs: list[str] | None = None, params: dict[str, Any] | None = None,
+def path_filters(chosen: list[RulePack], *, as_of: str | None = None, params: dict[str, Any] | None = None,
                  lists: list[str] | None = None, max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600) -> PathFilters:
-    """The concern-path filters an assessment with these arguments searches with (the facts'
-    window reaches back the longest look-back of the chosen packs), e.g. to make the
-    ``SearchCache`` a sweep passes to ``assess_many``."""
+    """The concern-path filters an assessment under the ``chosen`` packs (``resolve_packs``) and
+    these arguments searches with (the facts' window reaches back the longest look-back of the
+    packs), e.g. to make the ``SearchCache`` a sweep passes to ``assess_many``."""
     as_of = parse_day(as_of) or today()
-    window_from = shift_years(as_of, lookback_years(resolve_packs(packs), params))
+    window_from = shift_years(as_of, lookback_years(chosen, params))
     return PathFilters(max_hops=max_hops, lists=lists, as_of=as_of, window_from=window_from, time_budget_ms=time_budget_ms)
 
 
@@ -191,8 +191,8 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     the subjects), and the concern-path searches advance level by level together, skipping the
     subjects that concern proximity rules out. ``timings`` (if given) accumulates seconds per step.
     The concern-path time budget (``time_budget_ms`` per subject) is shared by the batch.
-    ``search_cache`` (made with ``path_filters`` for the same arguments) keeps what the concern-path
-    searches read that does not depend on the subject across the batches of a sweep."""
+    ``search_cache`` (made with ``path_filters`` for the same packs and arguments) keeps what the
+    concern-path searches read that does not depend on the subject across the batches of a sweep."""
     started = time.perf_counter()
 
     async def timed(step: str, work):
@@ -203,9 +203,9 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
             if timings is not None:
                 timings[step] = timings.get(step, 0.0) + time.perf_counter() - t0
 
-    filters = path_filters(as_of=as_of, packs=packs, params=params, lists=lists, max_hops=max_hops, time_budget_ms=time_budget_ms)
-    as_of, window_from = filters.as_of, filters.window_from  # both set by path_filters
     chosen: list[RulePack] = resolve_packs(packs)
+    filters = path_filters(chosen, as_of=as_of, params=params, lists=lists, max_hops=max_hops, time_budget_ms=time_budget_ms)
+    as_of, window_from = filters.as_of, filters.window_from  # both set by path_filters
     pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
     compiled_packs = [(pack, [(rule, compile_rule(rule, ref.parameters)) for rule in pack.rules]) for pack, ref in zip(chosen, pack_refs)]
     ids = list(subject_ids)

@@ -54,9 +54,7 @@ async def sweep_result_pages(db: Database, sweep_id: str, page: int = RESULTS_PA
     several), so a sweep of 100k subjects cannot be held at once."""
     skip = 0
     while True:
-        rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "skip": skip, "limit": page, "subjects": None})
-        for r in rows:
-            r["findings"] = decode_findings(r.get("findings"))
+        rows = await _read_results(db, sweep_id, skip, page, None)
         if rows:
             yield rows
         if len(rows) < page:
@@ -69,8 +67,11 @@ async def sweep_results(db: Database, sweep_id: str, subject_ids: list[str] | No
     ordered by subject id. Whole sweeps are for small ones: see ``sweep_result_pages``."""
     if subject_ids is None:
         return [r async for rows in sweep_result_pages(db, sweep_id) for r in rows]
-    rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "skip": 0, "limit": len(subject_ids),
-                                                            "subjects": list(subject_ids)})
+    return await _read_results(db, sweep_id, 0, len(subject_ids), list(subject_ids))
+
+
+async def _read_results(db: Database, sweep_id: str, skip: int, limit: int, subjects: list[str] | None) -> list[dict[str, Any]]:
+    rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "skip": skip, "limit": limit, "subjects": subjects})
     for r in rows:
         r["findings"] = decode_findings(r.get("findings"))
     return rows

@@ -71,7 +71,7 @@ def subject_changes(b: dict[str, Any] | None, a: dict[str, Any] | None, baseline
 
 
 class DiffBuilder:
-    """The diff of two sweeps, built one subject at a time in subject order, so a sweep of
+    """The diff of two sweeps, built one subject at a time, so a sweep of
     100k subjects never holds both sweeps' results (~1 MB a subject decoded on the bench graph:
     10k subjects took 10 GB when they were diffed at once). Counts are always whole; each list
     keeps its first ``keep`` items (all when None) and ``truncated`` says how many there were —

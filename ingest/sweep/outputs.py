@@ -153,8 +153,8 @@ _CHANGE_KINDS = ("new_findings", "removed_findings", "changed_findings", "tier_c
 
 
 class OutputWriter:
-    """The outputs a definition asks for, written while the sweep's results stream past in
-    subject order (``add``), then completed with the record and its diff (``finish``).
+    """The outputs a definition asks for, written while the sweep's results stream past
+    (``add``), then completed with the record and its diff (``finish``).
 
     Why streaming: on the listing-dense bench graph a result is ~1 MB decoded and a baseline lists
     every finding as new, so a sweep of 100k subjects cannot be held at once. results.json,

@@ -285,7 +285,7 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
         progress.close()
     elapsed = time.monotonic() - t0
 
-    # 5. diff (subject by subject, in subject order: a sweep's results are never all in memory),
+    # 5. diff (subject by subject, a page at a time: a sweep's results are never all in memory),
     #    completion, outputs
     previous_id = previous["id"] if previous else None
     builder = DiffBuilder(previous_id, baseline=previous is None, keep=STORED_DIFF_ITEMS)

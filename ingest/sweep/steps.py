@@ -88,7 +88,8 @@ SWEEP_TIME_BUDGET_MS = 30_000
 def search_cache(*, packs: list[str], lists: list[str], as_of: str, max_hops: int) -> SearchCache:
     """The concern-path search cache for the batches of one sweep in one process
     (queries.paths.SearchCache): made for exactly the filters ``assess_subjects`` searches with."""
-    return SearchCache(path_filters(as_of=as_of, packs=packs, lists=lists or None, max_hops=max_hops, time_budget_ms=SWEEP_TIME_BUDGET_MS))
+    return SearchCache(path_filters(resolve_packs(packs), as_of=as_of, lists=lists or None, max_hops=max_hops,
+                                    time_budget_ms=SWEEP_TIME_BUDGET_MS))
 
 
 def check_packs(packs: list[str]) -> None:
