@@ -95,15 +95,15 @@ async def forget_sweeps(db: Database, definition_prefix: str) -> None:
 
 async def profile(db: Database, ids: list[str], args) -> dict:
     """Per-step seconds of batch assessment in this process (no storing), and its rate: batches
-    assessed as a sweep worker assesses them (one search cache, the collector paused per batch)."""
+    assessed as a sweep worker assesses them (one set of shared reads, the collector paused per batch)."""
     timings: dict[str, float] = {}
     packs = args.packs.split(",")
-    search_cache = steps.search_cache(packs=packs, lists=[], as_of=AS_OF, max_hops=args.max_hops)
+    reads = steps.sweep_reads(packs=packs, lists=[], as_of=AS_OF, max_hops=args.max_hops)
     started = time.perf_counter()
     for batch in steps.chunked(ids, args.batch):
         with collector_paused():
             await steps.assess_subjects(db, batch, packs=packs, lists=[], as_of=AS_OF, max_hops=args.max_hops, timings=timings,
-                                        search_cache=search_cache)
+                                        reads=reads)
     elapsed = time.perf_counter() - started
     return {"subjects": len(ids), "subjects_per_s": round(len(ids) / elapsed, 1), "seconds": round(elapsed, 2),
             "step_seconds": {k: round(v, 2) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])}, "loadavg": load()}

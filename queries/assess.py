@@ -21,7 +21,7 @@ from graph.db import Database
 from graph.model import load_model
 from kizuna.errors import InvalidInput, KizunaError, NotFound
 from queries.cypher import cypher
-from queries.exposure import ExposureFact, all_exposures_many
+from queries.exposure import ExposureFact, ListedOrganizations, all_exposures_many
 from queries.findings import Finding, from_exposure, from_path, from_undisclosed
 from queries.paths import ConcernPathsResult, PathFilters, SearchCache, concern_paths_many
 from queries.rules import TIERS, Citation, PackRef, RulePack, compile_rule, lookback_years, resolve_packs
@@ -181,7 +181,7 @@ async def assess(db: Database, subject_id: str, *, packs: list[str] | None = Non
 async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] | None = None, as_of: str | None = None,
                       params: dict[str, Any] | None = None, technology_areas: list[str] | None = None, lists: list[str] | None = None,
                       max_hops: int = DEFAULT_ASSESS_HOPS, time_budget_ms: int = 600, timings: dict[str, float] | None = None,
-                      search_cache: SearchCache | None = None) -> list[Assessment | KizunaError]:
+                      search_cache: SearchCache | None = None, listed_orgs: ListedOrganizations | None = None) -> list[Assessment | KizunaError]:
     """``assess`` for many subjects at once, in the order given: each answer is the Assessment
     ``assess`` gives for that subject, or the error it would raise (NotFound, InvalidInput) —
     one subject's error never stops the others.
@@ -192,7 +192,9 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     subjects that concern proximity rules out. ``timings`` (if given) accumulates seconds per step.
     The concern-path time budget (``time_budget_ms`` per subject) is shared by the batch.
     ``search_cache`` (made with ``path_filters`` for the same packs and arguments) keeps what the
-    concern-path searches read that does not depend on the subject across the batches of a sweep."""
+    concern-path searches read that does not depend on the subject across the batches of a sweep;
+    ``listed_orgs`` (made for the same ``as_of`` and ``lists``) does the same for the listings the
+    co-authorship question looks up (queries.exposure.ListedOrganizations)."""
     started = time.perf_counter()
 
     async def timed(step: str, work):
@@ -235,7 +237,8 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     if entities:
         paths, exposures, undisclosed, coverage_rows = await asyncio.gather(
             timed("concern paths", concern_paths_many(db, entities, filters, search_cache)),
-            timed("exposures", all_exposures_many(db, entities, as_of=as_of, window_from=window_from, lists=lists)),
+            timed("exposures", all_exposures_many(db, entities, as_of=as_of, window_from=window_from, lists=lists,
+                                                       listed_orgs=listed_orgs)),
             timed("undisclosed links", undisclosed_links_many(db, persons, as_of=as_of) if persons else asyncio.sleep(0, {})),
             timed("coverage", db.read(cypher("assess", "coverage"), {"ids": entities, "counted_types": COUNTED_TYPES})),
         )

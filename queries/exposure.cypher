@@ -76,27 +76,29 @@ RETURN collect({person_id: s.id,
 
 // name: coauthorship
 // Co-authors of a person, on publications dated within [$from, $to], who were affiliated with a
-// listed entity (or an entity under one) in the publication's year.
+// listed entity (or an entity under one) in the publication's year. With $orgs (the ids of the
+// organizations listed_organizations returns for the same $as_of and $lists) only those
+// organizations are kept and their listings are not looked up here: the caller has them.
 UNWIND $ids AS sid
 MATCH (s:Entity:Person {id: sid})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
 WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
   AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
 MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
-WHERE o.concern_hops <= 3
+WHERE CASE WHEN $orgs IS NULL THEN o.concern_hops <= 3 ELSE o.id IN $orgs END
   AND (pub.year IS NULL
    OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year)))
 // Many co-authorships share an organization: its listings are looked up once, not per co-authorship.
 WITH o, collect([s, pub, c, a]) AS hits
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
+  WHERE $orgs IS NULL AND l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
     AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
     AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
   RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
           watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
           start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
 }
-WITH o, hits, listed WHERE size(listed) > 0
+WITH o, hits, listed WHERE $orgs IS NOT NULL OR size(listed) > 0
 UNWIND hits AS hit
 WITH hit[0] AS s, hit[1] AS pub, hit[2] AS c, hit[3] AS a, o, listed
 // One record for all the facts: every record costs the driver a round of socket reads.
@@ -142,3 +144,19 @@ RETURN collect({person_id: s.id,
                 unresolved: (o IS NULL OR coalesce(o.unresolved, false)),
                 listed: listed,
                 chain: [{relation: 'PARTY_TO', id: k.id, name: coalesce(k.title, k.id), kind: k.kind, clauses: coalesce(k.clauses, [])}]}) AS rows
+
+// name: listed_organizations
+// Every organization that is listed, or sits under a listed entity through up to three
+// structure hops upward, on lists in scope with the listing in effect at $as_of — with those
+// listings, as the exposure statements give them. Walked down from the listings: a few thousand
+// on a national-scale graph, where a batch of co-authorships reaches tens of thousands of
+// organizations that concern proximity alone cannot rule out.
+MATCH (l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
+WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
+  AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
+  AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+MATCH lc = (o:Organization)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l)
+WITH o, collect({entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) | type(y)],
+          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
+          start: ls.start, end: ls.end, program: ls.program}) AS listed
+RETURN collect({id: o.id, listed: listed}) AS organizations

@@ -15,6 +15,7 @@ from typing import Any
 
 from graph.db import Database
 from graph.provenance import evidence_list
+from kizuna.errors import InvalidInput
 from queries.cypher import cypher
 from queries.timing import parse_day
 
@@ -80,7 +81,36 @@ def classify_clauses(clauses: list[str]) -> tuple[list[str], list[str]]:
     return stated, [name for name in REVIEW_CLAUSES if name not in stated]
 
 
-def _fact(kind: str, row: dict) -> ExposureFact:
+class ListedOrganizations:
+    """The organizations listed, or under a listed entity through up to three structure hops, on
+    the lists in scope with the listing in effect at ``as_of`` — each with those listings — read
+    once (``load``) for many exposure questions.
+
+    Why: a population sweep's batch of co-authorships reaches tens of thousands of
+    organizations, almost all within concern proximity and almost none under a listing. Looking
+    their listings up per batch was half of the co-authorship question's server time; with this,
+    the question keeps only the organizations named here (a few thousand on the bench graph) and
+    takes their listings from here. Like the concern-path SearchCache it is a read made at the
+    start of the assessing: a listing changed during a sweep reaches the next sweep."""
+
+    def __init__(self, *, as_of: str | None, lists: list[str] | None):
+        self.as_of, self.lists = parse_day(as_of), (list(lists) if lists else None)
+        self.by_org: dict[str, list[ListedVia]] | None = None
+
+    def matches(self, as_of: str | None, lists: list[str] | None) -> bool:
+        return (self.as_of, self.lists) == (parse_day(as_of), list(lists) if lists else None)
+
+    async def load(self, db: Database) -> dict[str, list[ListedVia]]:
+        """The organizations and their listings, read on the first call."""
+        if self.by_org is None:
+            rows = await db.read(cypher("exposure", "listed_organizations"), {"as_of": self.as_of, "lists": self.lists})
+            self.by_org = {o["id"]: [ListedVia(**x) for x in o["listed"]] for o in rows[0]["organizations"]}
+        return self.by_org
+
+
+def _fact(kind: str, row: dict, listed: list[ListedVia] | None = None) -> ExposureFact:
+    """An ExposureFact from a statement's row; ``listed``, when given, replaces the row's listings
+    (a ListedOrganizations entry, shared by every fact that reaches that organization)."""
     props = row["props"] or {}
     fact = ExposureFact(
         kind=kind,
@@ -95,7 +125,7 @@ def _fact(kind: str, row: dict) -> ExposureFact:
         end=props.get("end"),
         confidence=float(props.get("confidence") or 0.0),
         properties={k: v for k, v in props.items() if k not in _HIDDEN and k != "confidence"},
-        listed=[ListedVia(**x) for x in row["listed"]],
+        listed=list(listed) if listed is not None else [ListedVia(**x) for x in row["listed"]],
         chain=row["chain"],
         evidence=evidence_list(props),
     )
@@ -105,9 +135,10 @@ def _fact(kind: str, row: dict) -> ExposureFact:
     return fact
 
 
-def _params(subject_ids: list[str], as_of: str | None, window_from: str | None, lists: list[str] | None) -> dict[str, Any]:
+def _params(subject_ids: list[str], as_of: str | None, window_from: str | None, lists: list[str] | None,
+            orgs: list[str] | None = None) -> dict[str, Any]:
     as_of, window_from = parse_day(as_of), parse_day(window_from, field="window_from")
-    return {"ids": list(subject_ids), "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists}
+    return {"ids": list(subject_ids), "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists, "orgs": orgs}
 
 
 def _contract_needs_review(fact: ExposureFact) -> bool:
@@ -129,12 +160,16 @@ PARALLEL_PARTS = 2
 
 
 async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | None, window_from: str | None,
-               lists: list[str] | None) -> list[ExposureFact]:
+               lists: list[str] | None, listed_orgs: dict[str, list[ListedVia]] | None = None) -> list[ExposureFact]:
+    """``listed_orgs`` (a loaded ListedOrganizations, for the co-authorship question only) names
+    the organizations worth asking about and gives their listings."""
     statement, keep = _QUESTIONS[kind]
     size = max(1, -(-len(subject_ids) // PARALLEL_PARTS))
     parts = [subject_ids[i : i + size] for i in range(0, len(subject_ids), size)] or [[]]
-    answers = await asyncio.gather(*(db.read(cypher("exposure", statement), _params(part, as_of, window_from, lists)) for part in parts))
-    facts = [_fact(kind, r) for answer in answers for r in answer[0]["rows"]]
+    orgs = list(listed_orgs) if listed_orgs is not None else None
+    answers = await asyncio.gather(*(db.read(cypher("exposure", statement), _params(part, as_of, window_from, lists, orgs)) for part in parts))
+    rows = [r for answer in answers for r in answer[0]["rows"]]
+    facts = [_fact(kind, r, listed_orgs[r["entity_id"]]) for r in rows] if listed_orgs is not None else [_fact(kind, r) for r in rows]
     return [f for f in facts if keep is None or keep(f)]
 
 
@@ -166,10 +201,16 @@ async def contract_review(db: Database, subject_id: str, *, as_of: str | None = 
 
 
 async def all_exposures_many(db: Database, subject_ids: list[str], *, as_of: str | None = None, window_from: str | None = None,
-                             lists: list[str] | None = None) -> dict[str, list[ExposureFact]]:
+                             lists: list[str] | None = None, listed_orgs: ListedOrganizations | None = None) -> dict[str, list[ExposureFact]]:
     """The four exposure questions for many subjects: four statements for the whole batch (a
-    population sweep), each subject's facts in the order ``all_exposures`` gives them."""
-    parts = await asyncio.gather(*(_ask(db, kind, subject_ids, as_of, window_from, lists) for kind in _QUESTIONS))
+    population sweep), each subject's facts in the order ``all_exposures`` gives them (the
+    co-authorship facts with their listings possibly in another order when ``listed_orgs``, made
+    for the same ``as_of`` and ``lists``, is given)."""
+    if listed_orgs is not None and not listed_orgs.matches(as_of, lists):
+        raise InvalidInput("this ListedOrganizations was made for another as_of or other lists")
+    by_org = await listed_orgs.load(db) if listed_orgs is not None else None
+    parts = await asyncio.gather(*(_ask(db, kind, subject_ids, as_of, window_from, lists, by_org if kind == "coauthorship" else None)
+                                   for kind in _QUESTIONS))
     out: dict[str, list[ExposureFact]] = {sid: [] for sid in subject_ids}
     for part in parts:
         for fact in part:

@@ -94,3 +94,49 @@ async def test_contract_review_listed_unresolved_and_missing_clauses(graph):
 def test_clause_classification_in_english_and_japanese():
     assert classify_clauses(["知的財産権の帰属", "秘密保持義務"]) == (["ip", "confidentiality"], ["data_access"])
     assert classify_clauses([]) == ([], ["ip", "data_access", "confidentiality"])
+
+
+async def test_listed_organizations_give_the_same_coauthorship_facts(graph):
+    """A sweep reads the organizations under a listing once (ListedOrganizations) and the
+    co-authorship question keeps only those: every answer equals the one that looks listings up
+    itself — through structure hops, with listings not yet or no longer in effect, for one list."""
+    import pytest
+
+    from kizuna.errors import InvalidInput
+    from queries.exposure import ListedOrganizations, all_exposures_many
+
+    await exposure_graph(graph)
+    g = GraphBuilder()
+    g.watchlist("wl:other", "Other list")
+    g.org("org:lab", "Lab under the conglomerate's subsidiary")
+    g.org("org:ended", "Formerly listed institute")
+    g.rel("PART_OF", "org:lab", "org:sub")
+    g.listed("org:ended", "wl:other", start="2015", end="2018")
+    g.listed("org:sub", "wl:other", start="2019")
+    g.node("Publication", "pub:2021", title="Paper 2021", year=2021)
+    for who in ("per:h", "per:co", "per:co2"):
+        g.rel("AUTHORED", who, "pub:2021")
+    g.rel("AFFILIATED_WITH", "per:co", "org:lab", start="2020")
+    g.rel("AFFILIATED_WITH", "per:co2", "org:ended", start="2010")
+    await g.write(graph)
+
+    def key(facts):
+        return sorted(repr((f.kind, f.subject_id, f.counterparty_id, [c.get("id") for c in f.chain], f.start, f.evidence,
+                            sorted(repr(x) for x in f.listed))) for f in facts)
+
+    ids = ["per:h", "per:co", "per:co2"]
+    cases = {("2022-06-01", "2015-01-01", None): {"org:lab", "org:listed-uni"}, ("2017-01-01", "2014-01-01", None): {"org:ended"},
+             ("2022-06-01", "2015-01-01", ("wl:other",)): {"org:lab"}, ("2022-06-01", "2015-01-01", ("wl:1286",)): {"org:lab", "org:listed-uni"}}
+    for (as_of, window_from, lists), expected in cases.items():
+        lists = list(lists) if lists else None
+        plain = await all_exposures_many(graph, ids, as_of=as_of, window_from=window_from, lists=lists)
+        listed = ListedOrganizations(as_of=as_of, lists=lists)
+        shared = await all_exposures_many(graph, ids, as_of=as_of, window_from=window_from, lists=lists, listed_orgs=listed)
+        for sid in ids:
+            assert key(shared[sid]) == key(plain[sid]), (as_of, lists, sid)
+        assert {f.counterparty_id for f in shared["per:h"] if f.kind == "coauthorship"} == expected, (as_of, lists)
+    lab = [f for f in (await all_exposures_many(graph, ["per:h"], as_of="2022-06-01", window_from="2015-01-01"))["per:h"]
+           if f.counterparty_id == "org:lab"]
+    assert sorted((x.entity_id, x.via) for x in lab[0].listed) == [("org:conglomerate", ["PART_OF", "SUBSIDIARY_OF"]), ("org:sub", ["PART_OF"])]
+    with pytest.raises(InvalidInput, match="another as_of"):
+        await all_exposures_many(graph, ids, as_of="2022-06-01", listed_orgs=ListedOrganizations(as_of="2021-01-01", lists=None))

@@ -41,7 +41,6 @@ from kizuna.errors import KizunaError, SourceUnreadable
 from kizuna.heap import collector_paused
 from kizuna.settings import Settings
 from queries import sweep as sweep_queries
-from queries.paths import SearchCache
 
 log = logging.getLogger("kizuna.sweep")
 
@@ -131,37 +130,37 @@ def _maybe_pause(n: int) -> None:
         time.sleep(3600)
 
 
-# The concern-path search cache of the sweep this process is assessing (one at a time).
-_search_caches: dict[str, SearchCache] = {}
+# The shared reads of the sweep this process is assessing (one at a time).
+_sweep_reads: dict[str, steps.SweepReads] = {}
 
 
-def _search_cache(sweep_id: str, params: dict[str, Any]) -> SearchCache:
-    if sweep_id not in _search_caches:
-        _search_caches.clear()
-        _search_caches[sweep_id] = steps.search_cache(packs=params["packs"], lists=params["lists"], as_of=params["as_of"],
-                                                      max_hops=params["max_hops"])
-    return _search_caches[sweep_id]
+def _reads(sweep_id: str, params: dict[str, Any]) -> steps.SweepReads:
+    if sweep_id not in _sweep_reads:
+        _sweep_reads.clear()
+        _sweep_reads[sweep_id] = steps.sweep_reads(packs=params["packs"], lists=params["lists"], as_of=params["as_of"],
+                                                   max_hops=params["max_hops"])
+    return _sweep_reads[sweep_id]
 
 
 async def assess_and_store(db: Database, sweep: dict[str, Any], ids: list[str], params: dict[str, Any]) -> tuple[int, int]:
     """Assess ``ids`` in batches and store each batch; returns (stored, errors). The chunks of one
-    sweep that this process assesses share one concern-path search cache."""
+    sweep that this process assesses share one set of reads (steps.SweepReads)."""
     stored = errors = 0
-    search_cache = _search_cache(sweep["id"], params)
+    reads = _reads(sweep["id"], params)
     for batch in steps.chunked(ids, params["batch_size"]):
         with collector_paused():  # until the batch is stored and its objects are freed
-            errors += await _assess_and_store_batch(db, sweep, batch, params, search_cache)
+            errors += await _assess_and_store_batch(db, sweep, batch, params, reads)
         stored += len(batch)
         _maybe_pause(len(batch))
     return stored, errors
 
 
 async def _assess_and_store_batch(db: Database, sweep: dict[str, Any], batch: list[str], params: dict[str, Any],
-                                  search_cache: SearchCache) -> int:
+                                  reads: steps.SweepReads) -> int:
     """Assess and store one batch; returns its errors."""
     try:
         outcomes = await steps.assess_subjects(db, batch, packs=params["packs"], lists=params["lists"],
-                                               as_of=params["as_of"], max_hops=params["max_hops"], search_cache=search_cache)
+                                               as_of=params["as_of"], max_hops=params["max_hops"], reads=reads)
     except Exception as exc:  # noqa: BLE001 — a whole batch failing is still per-item errors
         outcomes = [steps.SubjectOutcome(subject_id=s, status="error", error=f"{type(exc).__name__}: {exc}") for s in batch]
     await checkpoint.write_results(db, sweep, outcomes)

@@ -21,6 +21,7 @@ from ingest.runner import ingest
 from kizuna.errors import KizunaError, SourceUnreadable
 from kizuna.heap import collector_paused
 from queries.assess import Assessment, assess_many, path_filters
+from queries.exposure import ListedOrganizations
 from queries.findings import Finding
 from queries.paths import SearchCache
 from queries.rules import resolve_packs
@@ -85,11 +86,21 @@ async def resolve_incremental(db: Database, touched_ids: list[str]) -> dict[str,
 SWEEP_TIME_BUDGET_MS = 30_000
 
 
-def search_cache(*, packs: list[str], lists: list[str], as_of: str, max_hops: int) -> SearchCache:
-    """The concern-path search cache for the batches of one sweep in one process
-    (queries.paths.SearchCache): made for exactly the filters ``assess_subjects`` searches with."""
-    return SearchCache(path_filters(resolve_packs(packs), as_of=as_of, lists=lists or None, max_hops=max_hops,
-                                    time_budget_ms=SWEEP_TIME_BUDGET_MS))
+@dataclass(frozen=True)
+class SweepReads:
+    """What the batches of one sweep in one process read once and share: the concern-path search
+    cache (queries.paths.SearchCache) and the organizations under a listing with their listings
+    (queries.exposure.ListedOrganizations)."""
+
+    paths: SearchCache
+    listed_orgs: ListedOrganizations
+
+
+def sweep_reads(*, packs: list[str], lists: list[str], as_of: str, max_hops: int) -> SweepReads:
+    """The shared reads for the batches of one sweep in one process, made for exactly the
+    filters ``assess_subjects`` assesses with."""
+    filters = path_filters(resolve_packs(packs), as_of=as_of, lists=lists or None, max_hops=max_hops, time_budget_ms=SWEEP_TIME_BUDGET_MS)
+    return SweepReads(SearchCache(filters), ListedOrganizations(as_of=filters.as_of, lists=lists or None))
 
 
 def check_packs(packs: list[str]) -> None:
@@ -173,21 +184,24 @@ def outcome_of(a: Assessment, shared: dict[int, dict[str, Any]] | None = None) -
 
 async def assess_subjects(
     db: Database, ids: list[str], *, packs: list[str], lists: list[str], as_of: str, max_hops: int,
-    timings: dict[str, float] | None = None, search_cache: SearchCache | None = None,
+    timings: dict[str, float] | None = None, reads: SweepReads | None = None,
 ) -> list[SubjectOutcome]:
     """Findings, tier and recommendation for each subject of a batch (queries.assess.assess_many);
     a subject that cannot be assessed comes back with status 'error' and the reason, and a batch
     that fails as a whole is split until the failing subject is isolated (the sweep carries on).
-    The garbage collector is paused for the batch (kizuna.heap.collector_paused)."""
+    The garbage collector is paused for the batch (kizuna.heap.collector_paused). ``reads``
+    (``sweep_reads``, same arguments) is shared by the batches of a sweep."""
     with collector_paused():
-        return await _assess_batch(db, ids, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings, search_cache=search_cache)
+        return await _assess_batch(db, ids, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings, reads=reads)
 
 
 async def _assess_batch(db: Database, ids: list[str], *, packs: list[str], lists: list[str], as_of: str, max_hops: int,
-                        timings: dict[str, float] | None, search_cache: SearchCache | None) -> list[SubjectOutcome]:
+                        timings: dict[str, float] | None, reads: SweepReads | None) -> list[SubjectOutcome]:
     try:
         answers = await assess_many(db, ids, packs=packs, as_of=as_of, lists=lists or None, max_hops=max_hops,
-                                    time_budget_ms=SWEEP_TIME_BUDGET_MS, timings=timings, search_cache=search_cache)
+                                    time_budget_ms=SWEEP_TIME_BUDGET_MS, timings=timings,
+                                    search_cache=reads.paths if reads else None,
+                                    listed_orgs=reads.listed_orgs if reads else None)
     except Exception as exc:  # noqa: BLE001 — isolate the failing subject(s), keep the rest of the batch
         if len(ids) <= 1:
             message = exc.message if isinstance(exc, KizunaError) else f"{type(exc).__name__}: {exc}"
@@ -195,7 +209,7 @@ async def _assess_batch(db: Database, ids: list[str], *, packs: list[str], lists
         half = len(ids) // 2
         return [o for part in (ids[:half], ids[half:])
                 for o in await _assess_batch(db, part, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings,
-                                             search_cache=search_cache)]
+                                             reads=reads)]
     outcomes = []
     shared: dict[int, dict[str, Any]] = {}
     for sid, a in zip(ids, answers):
