@@ -24,7 +24,7 @@ from queries.cypher import cypher
 from queries.exposure import ExposureFact, ListedOrganizations, all_exposures_many
 from queries.findings import Finding, from_exposure, from_path, from_undisclosed
 from queries.paths import ConcernPathsResult, PathFilters, SearchCache, concern_paths_many
-from queries.rules import TIERS, Citation, PackRef, RulePack, compile_rule, lookback_years, resolve_packs
+from queries.rules import TIERS, Citation, PackRef, RuleBook, RulePack, lookback_years, resolve_packs
 from queries.timing import parse_day, shift_years, today
 from queries.undisclosed import UndisclosedResult, undisclosed_links_many
 
@@ -209,7 +209,7 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     filters = path_filters(chosen, as_of=as_of, params=params, lists=lists, max_hops=max_hops, time_budget_ms=time_budget_ms)
     as_of, window_from = filters.as_of, filters.window_from  # both set by path_filters
     pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
-    compiled_packs = [(pack, [(rule, compile_rule(rule, ref.parameters)) for rule in pack.rules]) for pack, ref in zip(chosen, pack_refs)]
+    rule_book = RuleBook([(pack, ref.parameters) for pack, ref in zip(chosen, pack_refs)])
     ids = list(subject_ids)
     context_rows = await timed("subject context", db.read(cypher("assess", "subject_context"),
                                                           {"ids": list(dict.fromkeys(ids)), "from": window_from, "to": as_of}))
@@ -261,13 +261,8 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
             infos[entity] = info
         findings = list({f.id: f for f in findings}.values())
 
-        fired: list[FiredRule] = []
-        views = [(f.id, f.rule_view()) for f in findings]
-        for pack, compiled in compiled_packs:
-            for rule, fires in compiled:
-                hits = [fid for fid, view in views if fires(view)]
-                if hits:
-                    fired.append(FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits))
+        fired = [FiredRule(pack.id, rule.id, rule.title, rule.outcome, rule.tier, rule.explanation, list(rule.measures), rule.citation, hits)
+                 for pack, rule, hits in rule_book.fired(findings)]
 
         rows = [coverage_by_id[e] for e, _, _ in subjects if e in coverage_by_id]
         coverage = _coverage(context["label"], rows, infos, context["members"])

@@ -9,6 +9,8 @@ import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
+
 from graph.db import Database
 from queries.cypher import cypher
 
@@ -82,7 +84,7 @@ def decode_findings(stored: bytes | str | None) -> list[dict[str, Any]]:
     JSON text itself in sweeps stored before 2026-12-01, which a new sweep still diffs against)."""
     if not stored:
         return []
-    return json.loads(zlib.decompress(stored) if isinstance(stored, (bytes, bytearray)) else stored)
+    return orjson.loads(zlib.decompress(stored) if isinstance(stored, (bytes, bytearray)) else stored)
 
 
 async def population(db: Database, statement: str) -> list[str]:

@@ -123,3 +123,34 @@ def test_user_pack_file_is_loaded_by_path(tmp_path):
     assert rule_fires(packs[0].rules[0], finding(list_ids=["wl:mine-2025"]), packs[0].params())
     with pytest.raises(InvalidInput):
         resolve_packs(["no-such-pack"])
+
+
+def test_rule_book_gives_every_finding_the_verdict_of_its_own_rules():
+    """RuleBook works a verdict out once per combination of the fields the rules read and reuses
+    it: over many findings that differ in every field (some only in a field a rule reads, some
+    only in one no rule reads), each rule fires on exactly the findings it fires on alone."""
+    import random
+    from types import SimpleNamespace
+
+    from queries.rules import RuleBook
+
+    rng = random.Random(7)
+    choices = {"kind": ["concern_path", "coauthorship", "talent_program", "funding", "undisclosed", "contract"],
+               "relation": ["AFFILIATED_WITH", "FUNDED_BY", "PARTICIPATES_IN", None], "active": [True, False],
+               "years_since_end": [0.0, 1.5, 4.9, 5.1, 9.0], "hops": [1, 2, 3, 4], "listed": [True, False],
+               "list_ids": [[], ["wl:us-1286"], ["wl:us-1260h", "wl:ca-nro"], ["wl:us-entity-list"]],
+               "technology_areas": [[], ["tech:strac:quantum"], ["quantum"]], "via_structure_only": [True, False],
+               "path_score": [0.1, 0.7], "talent_program": [True, False], "undisclosed": [True, False]}
+    findings = []
+    for i in range(3000):
+        view = finding(**{name: rng.choice(values) for name, values in choices.items()})
+        findings.append(SimpleNamespace(id=f"f{i}", rule_view=lambda view=view: dict(view), **view))
+    packs = [(p, p.params()) for p in builtin_packs().values()]
+    book = RuleBook(packs)
+    assert book.fields and "path_score" not in book.fields  # no built-in rule reads the score
+    for part in (findings[:1000], findings[1000:], findings):
+        expected = [(pack.id, rule.id, [f.id for f in part if rule_fires(rule, f.rule_view(), params)])
+                    for pack, params in packs for rule in pack.rules]
+        assert [(pack.id, rule.id, ids) for pack, rule, ids in book.fired(part)] == [e for e in expected if e[2]]
+    assert len(book._verdicts) < len(findings)  # verdicts were reused
+    assert sum(len(ids) for _, _, ids in book.fired(findings)) > 0 and any(not ids for *_, ids in expected)

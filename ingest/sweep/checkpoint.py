@@ -14,6 +14,8 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
+
 from graph.db import Database
 from graph.provenance import Evidence
 from graph.writer import GraphWriter, NodeRecord
@@ -79,8 +81,9 @@ def encode_findings(findings: list[dict[str, Any]]) -> bytes:
     """A subject's findings as stored: JSON, compressed. Why compressed: on the bench graph a
     subject has ~130 findings with their evidence, ~180 KB of JSON; zlib's fastest level makes
     that 8x smaller for ~0.5 ms, and writing 45 MB a batch of 250 took the database longer than
-    assessing the batch's subjects. ``queries.sweep.decode_findings`` reads it back."""
-    return zlib.compress(json.dumps(findings, ensure_ascii=False, sort_keys=True).encode("utf-8"), 1)
+    assessing the batch's subjects. Encoded with orjson: the standard library's encoder took
+    4 ms a subject, a sixth of the whole assessment. ``queries.sweep.decode_findings`` reads it back."""
+    return zlib.compress(orjson.dumps(findings, option=orjson.OPT_SORT_KEYS), 1)
 
 
 async def write_results(db: Database, sweep: dict[str, Any], outcomes: list[SubjectOutcome], writer: GraphWriter | None = None) -> None:
