@@ -25,3 +25,10 @@ def statements(module: str) -> dict[str, str]:
 def cypher(module: str, name: str) -> str:
     """The statement ``name`` of ``queries/<module>.cypher``."""
     return statements(module)[name]
+
+
+def fragment(module: str, name: str) -> str:
+    """A piece that several statements of ``queries/<module>.cypher`` share (a predicate, a map),
+    named like a statement, without its comment lines: written once, put where a statement's
+    marker stands by the module that runs them."""
+    return "\n".join(line for line in cypher(module, name).splitlines() if not line.lstrip().startswith("//"))

@@ -7,6 +7,22 @@
 // bound of hops to any listed entity) is within the three structure hops they follow, and every
 // statement looks for listings only on entities whose concern proximity is 0 (listed now or before).
 
+// name: listing_in_scope
+// The listing scope every statement here shares (queries/exposure.py puts it where
+// __LISTING_IN_SCOPE__ stands): a LISTED_ON `ls` of an entity `l` that is or was listed, to a
+// watchlist `w` on the lists in $lists (all when null), in effect at $as_of.
+l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
+AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
+AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+
+// name: listing
+// A listing as every statement here gives it (queries/exposure.py puts it where __LISTING__
+// stands): the listed entity `l`, the structure hops of the path `lc` up to it, the watchlist `w`
+// and the listing `ls`.
+{entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
+ watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
+ start: ls.start, end: ls.end, program: ls.program}
+
 // name: talent_programs
 // Participation of a person (or organization) in talent programs: an Organization of kind
 // talent_program, or any program-like participation whose target is listed.
@@ -15,13 +31,9 @@ MATCH (s:Entity {id: sid})-[r:PARTICIPATES_IN]->(o:Organization)
 WHERE ($to IS NULL OR r.start IS NULL OR r.start <= left($to, size(r.start)))
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 CALL (o) {
-  OPTIONAL MATCH chain = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
-    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
-  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(chain) WHERE type(y) <> 'LISTED_ON' | type(y)],
-          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
-          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+  OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
+  WHERE __LISTING_IN_SCOPE__
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE __LISTING__ END) WHERE x IS NOT NULL] AS listed
 }
 WITH s, r, o, listed WHERE o.kind = 'talent_program' OR size(listed) > 0
 // One record for all the facts: every record costs the driver a round of socket reads.
@@ -54,12 +66,8 @@ WHERE o.concern_hops <= 3
   AND ($from IS NULL OR r.end IS NULL OR r.end >= left($from, size(r.end)))
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
-    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
-  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
-          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
-          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+  WHERE __LISTING_IN_SCOPE__
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE __LISTING__ END) WHERE x IS NOT NULL] AS listed
 }
 WITH s, r, o, chain, listed WHERE size(listed) > 0
 // One record for all the facts: every record costs the driver a round of socket reads.
@@ -91,12 +99,8 @@ WHERE CASE WHEN $orgs IS NULL THEN o.concern_hops <= 3 ELSE o.id IN $orgs END
 WITH o, collect([s, pub, c, a]) AS hits
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE $orgs IS NULL AND l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
-    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
-  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
-          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
-          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+  WHERE $orgs IS NULL AND __LISTING_IN_SCOPE__
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE __LISTING__ END) WHERE x IS NOT NULL] AS listed
 }
 WITH o, hits, listed WHERE $orgs IS NOT NULL OR size(listed) > 0
 UNWIND hits AS hit
@@ -126,12 +130,8 @@ WHERE ($to IS NULL OR coalesce(r.start, k.start) IS NULL OR coalesce(r.start, k.
 OPTIONAL MATCH (o:Organization)-[:PARTY_TO]->(k) WHERE o <> s
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE o IS NOT NULL AND l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
-    AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
-    AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
-  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE {entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) WHERE type(y) <> 'LISTED_ON' | type(y)],
-          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
-          start: ls.start, end: ls.end, program: ls.program} END) WHERE x IS NOT NULL] AS listed
+  WHERE o IS NOT NULL AND __LISTING_IN_SCOPE__
+  RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE __LISTING__ END) WHERE x IS NOT NULL] AS listed
 }
 // One record for all the facts: every record costs the driver a round of socket reads.
 RETURN collect({person_id: s.id,
@@ -152,11 +152,7 @@ RETURN collect({person_id: s.id,
 // on a national-scale graph, where a batch of co-authorships reaches tens of thousands of
 // organizations that concern proximity alone cannot rule out.
 MATCH (l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-WHERE l.concern_hops = 0 AND ($lists IS NULL OR w.id IN $lists)
-  AND ($as_of IS NULL OR ls.start IS NULL OR ls.start <= left($as_of, size(ls.start)))
-  AND ($as_of IS NULL OR ls.end IS NULL OR ls.end >= left($as_of, size(ls.end)))
+WHERE __LISTING_IN_SCOPE__
 MATCH lc = (o:Organization)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l)
-WITH o, collect({entity_id: l.id, entity_name: coalesce(l.name, l.title), via: [y IN relationships(lc) | type(y)],
-          watchlist_id: w.id, watchlist_name: coalesce(w.name, w.id), jurisdiction: w.jurisdiction, severity: w.severity,
-          start: ls.start, end: ls.end, program: ls.program}) AS listed
+WITH o, collect(__LISTING__) AS listed
 RETURN collect({id: o.id, listed: listed}) AS organizations

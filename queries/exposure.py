@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.db import Database
 from graph.provenance import evidence_list
 from kizuna.errors import InvalidInput
-from queries.cypher import cypher
+from queries.cypher import cypher, fragment
 from queries.timing import parse_day
 
 # Contract clauses that a review must find stated; matched case-insensitively on the stored text.
@@ -81,6 +82,14 @@ def classify_clauses(clauses: list[str]) -> tuple[list[str], list[str]]:
     return stated, [name for name in REVIEW_CLAUSES if name not in stated]
 
 
+@lru_cache(maxsize=None)
+def statement(name: str) -> str:
+    """A statement of exposure.cypher with the listing scope and the listing shape that all of
+    them share put in."""
+    text = cypher("exposure", name).replace("__LISTING_IN_SCOPE__", f"({fragment('exposure', 'listing_in_scope')})")
+    return text.replace("__LISTING__", fragment("exposure", "listing"))
+
+
 class ListedOrganizations:
     """The organizations listed, or under a listed entity through up to three structure hops, on
     the lists in scope with the listing in effect at ``as_of`` — each with those listings — read
@@ -103,7 +112,7 @@ class ListedOrganizations:
     async def load(self, db: Database) -> dict[str, list[ListedVia]]:
         """The organizations and their listings, read on the first call."""
         if self.by_org is None:
-            rows = await db.read(cypher("exposure", "listed_organizations"), {"as_of": self.as_of, "lists": self.lists})
+            rows = await db.read(statement("listed_organizations"), {"as_of": self.as_of, "lists": self.lists})
             self.by_org = {o["id"]: [ListedVia(**x) for x in o["listed"]] for o in rows[0]["organizations"]}
         return self.by_org
 
@@ -163,11 +172,11 @@ async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | Non
                lists: list[str] | None, listed_orgs: dict[str, list[ListedVia]] | None = None) -> list[ExposureFact]:
     """``listed_orgs`` (a loaded ListedOrganizations, for the co-authorship question only) names
     the organizations worth asking about and gives their listings."""
-    statement, keep = _QUESTIONS[kind]
+    name, keep = _QUESTIONS[kind]
     size = max(1, -(-len(subject_ids) // PARALLEL_PARTS))
     parts = [subject_ids[i : i + size] for i in range(0, len(subject_ids), size)] or [[]]
     orgs = list(listed_orgs) if listed_orgs is not None else None
-    answers = await asyncio.gather(*(db.read(cypher("exposure", statement), _params(part, as_of, window_from, lists, orgs)) for part in parts))
+    answers = await asyncio.gather(*(db.read(statement(name), _params(part, as_of, window_from, lists, orgs)) for part in parts))
     rows = [r for answer in answers for r in answer[0]["rows"]]
     facts = [_fact(kind, r, listed_orgs[r["entity_id"]]) for r in rows] if listed_orgs is not None else [_fact(kind, r) for r in rows]
     return [f for f in facts if keep is None or keep(f)]

@@ -28,7 +28,7 @@ from graph.model import load_model
 from graph.provenance import evidence_list
 from graph.schema import ident
 from kizuna.errors import InvalidInput, NotFound
-from queries.cypher import cypher
+from queries.cypher import cypher, fragment
 from queries.timing import TimedReads, parse_day, today, year_fraction
 
 MAX_HOPS_LIMIT = 6
@@ -82,7 +82,7 @@ def statement(name: str, max_hops: int = MAX_HOPS_LIMIT) -> str:
     """A statement of paths.cypher with the model's relationship types and the shared listing
     scope put in (names from allow-lists, never from a request)."""
     follow, structure = path_types()
-    in_scope = "\n".join(line for line in cypher("paths", "in_scope").splitlines() if not line.startswith("//"))
+    in_scope = fragment("paths", "in_scope")
     text = cypher("paths", name).replace("__PATH_TYPES__", "|".join(ident(t) for t in follow))
     text = text.replace("__STRUCTURE_TYPES__", "|".join(ident(t) for t in structure)).replace("__IN_SCOPE__", f"({in_scope})")
     return text.replace("__MAX_HOPS__", str(max_hops))
