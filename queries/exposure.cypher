@@ -84,25 +84,24 @@ RETURN collect({person_id: s.id,
 
 // name: coauthorship
 // Co-authors of a person, on publications dated within [$from, $to], who were affiliated with a
-// listed entity (or an entity under one) in the publication's year. With $orgs (the ids of the
-// organizations listed_organizations returns for the same $as_of and $lists) only those
-// organizations are kept and their listings are not looked up here: the caller has them.
+// listed entity (or an entity under one) in the publication's year. (A sweep asks
+// coauthorship_listed instead.)
 UNWIND $ids AS sid
 MATCH (s:Entity:Person {id: sid})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
 WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
   AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
 MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
-WHERE CASE WHEN $orgs IS NULL THEN o.concern_hops <= 3 ELSE o.id IN $orgs END
+WHERE o.concern_hops <= 3
   AND (pub.year IS NULL
    OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year)))
 // Many co-authorships share an organization: its listings are looked up once, not per co-authorship.
 WITH o, collect([s, pub, c, a]) AS hits
 CALL (o) {
   OPTIONAL MATCH lc = (o)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
-  WHERE $orgs IS NULL AND __LISTING_IN_SCOPE__
+  WHERE __LISTING_IN_SCOPE__
   RETURN [x IN collect(CASE WHEN l IS NULL THEN NULL ELSE __LISTING__ END) WHERE x IS NOT NULL] AS listed
 }
-WITH o, hits, listed WHERE $orgs IS NOT NULL OR size(listed) > 0
+WITH o, hits, listed WHERE size(listed) > 0
 UNWIND hits AS hit
 WITH hit[0] AS s, hit[1] AS pub, hit[2] AS c, hit[3] AS a, o, listed
 // One record for all the facts: every record costs the driver a round of socket reads.
@@ -119,6 +118,33 @@ RETURN collect({person_id: s.id,
                 listed: listed,
                 chain: [{relation: 'AUTHORED', id: pub.id, name: pub.title, year: pub.year}, {relation: 'CO_AUTHOR', id: c.id, name: c.name},
         {relation: 'AFFILIATED_WITH', id: o.id, name: o.name, start: a.start, end: a.end}]}) AS rows
+
+// name: coauthorship_listed
+// The co-authorship question of a population sweep (queries.exposure.ListedOrganizations): the
+// facts of coauthorship, for the organizations under a listing whose element ids are
+// $org_elements (listed_organizations for the same $as_of and $lists: the caller has their
+// listings). Given as tables — each fact as [subject, publication, co-author, affiliation] and
+// every subject, publication, co-author and affiliation once — because a batch's facts repeat
+// the same few affiliations and their evidence: writing and decoding them once per fact was
+// most of this question's cost.
+UNWIND $ids AS sid
+MATCH (s:Entity:Person {id: sid})-[:AUTHORED]->(pub:Publication)<-[:AUTHORED]-(c:Person)
+WHERE c <> s AND ($from IS NULL OR pub.year IS NULL OR pub.year >= toInteger(left($from, 4)))
+  AND ($to IS NULL OR pub.year IS NULL OR pub.year <= toInteger(left($to, 4)))
+MATCH (c)-[a:AFFILIATED_WITH]->(o:Organization)
+WHERE elementId(o) IN $org_elements
+  AND (pub.year IS NULL
+   OR ((a.start IS NULL OR toInteger(left(a.start, 4)) <= pub.year) AND (a.end IS NULL OR toInteger(left(a.end, 4)) >= pub.year)))
+WITH collect([sid, pub.id, c.id, elementId(a)]) AS facts, collect(DISTINCT s) AS subjects, collect(DISTINCT pub) AS publications,
+     collect(DISTINCT c) AS coauthors, collect(DISTINCT [a, o]) AS affiliations
+RETURN facts,
+       [x IN subjects | [x.id, x.name]] AS subjects,
+       [x IN publications | [x.id, x.title, x.year]] AS publications,
+       [x IN coauthors | [x.id, x.name]] AS coauthors,
+       [x IN affiliations | [elementId(x[0]), x[1].id, x[1].name, x[1].kind, coalesce(x[1].unresolved, false), x[0].start, x[0].end,
+        {confidence: x[0].confidence, ev_key: x[0].ev_key, ev_source: x[0].ev_source, ev_locator: x[0].ev_locator, ev_start: x[0].ev_start,
+         ev_end: x[0].ev_end, ev_text: x[0].ev_text, ev_observed: x[0].ev_observed, ev_method: x[0].ev_method,
+         ev_confidence: x[0].ev_confidence}]] AS affiliations
 
 // name: contracts
 // Contracts of the subject with their counterparties (other parties, or only a name when the
@@ -155,4 +181,4 @@ MATCH (l:Entity)-[ls:LISTED_ON]->(w:Watchlist)
 WHERE __LISTING_IN_SCOPE__
 MATCH lc = (o:Organization)-[:PART_OF|SUBSIDIARY_OF|SUPERVISED_BY|OWNED_BY*0..3]->(l)
 WITH o, collect(__LISTING__) AS listed
-RETURN collect({id: o.id, listed: listed}) AS organizations
+RETURN collect({id: o.id, element: elementId(o), listed: listed}) AS organizations

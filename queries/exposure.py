@@ -105,6 +105,7 @@ class ListedOrganizations:
     def __init__(self, *, as_of: str | None, lists: list[str] | None):
         self.as_of, self.lists = parse_day(as_of), (list(lists) if lists else None)
         self.by_org: dict[str, list[ListedVia]] | None = None
+        self.elements: list[str] = []  # the organizations' element ids, which the statements match on
 
     def matches(self, as_of: str | None, lists: list[str] | None) -> bool:
         return (self.as_of, self.lists) == (parse_day(as_of), list(lists) if lists else None)
@@ -113,13 +114,41 @@ class ListedOrganizations:
         """The organizations and their listings, read on the first call."""
         if self.by_org is None:
             rows = await db.read(statement("listed_organizations"), {"as_of": self.as_of, "lists": self.lists})
-            self.by_org = {o["id"]: [ListedVia(**x) for x in o["listed"]] for o in rows[0]["organizations"]}
+            organizations = rows[0]["organizations"]
+            self.by_org = {o["id"]: [ListedVia(**x) for x in o["listed"]] for o in organizations}
+            self.elements = [o["element"] for o in organizations]
         return self.by_org
 
+    async def coauthorships(self, db: Database, subject_ids: list[str], as_of: str | None, window_from: str | None) -> list[ExposureFact]:
+        """The co-authorship question (``coauthorship_exposure``) for many subjects, asking only
+        about these organizations: the same facts, each with this map's listings. The facts that
+        share an affiliation share its evidence list."""
+        by_org = await self.load(db)
+        params = _params(subject_ids, as_of, window_from, self.lists) | {"org_elements": self.elements}
+        answers = await asyncio.gather(*(db.read(statement("coauthorship_listed"), params | {"ids": part})
+                                         for part in _parts(subject_ids)))
+        facts = []
+        for answer in answers:
+            tables = answer[0]
+            names = dict(tables["subjects"]) | dict(tables["coauthors"])
+            publications = {pid: (title, year) for pid, title, year in tables["publications"]}
+            affiliations = {row[0]: (row, evidence_list(row[7])) for row in tables["affiliations"]}
+            for sid, pid, cid, aid in tables["facts"]:
+                (_, org_id, org_name, org_kind, unresolved, start, end, props), evidence = affiliations[aid]
+                title, year = publications[pid]
+                when = None if year is None else str(year)
+                facts.append(ExposureFact(
+                    kind="coauthorship", subject_id=sid, subject_name=names[sid], relation="AUTHORED", counterparty_id=org_id,
+                    counterparty_name=org_name, counterparty_kind=org_kind, counterparty_unresolved=bool(unresolved), start=when, end=when,
+                    confidence=float(props["confidence"] or 0.0), properties={"start": when, "end": when}, listed=list(by_org[org_id]),
+                    chain=[{"relation": "AUTHORED", "id": pid, "name": title, "year": year}, {"relation": "CO_AUTHOR", "id": cid, "name": names[cid]},
+                           {"relation": "AFFILIATED_WITH", "id": org_id, "name": org_name, "start": start, "end": end}],
+                    evidence=evidence))
+        return facts
 
-def _fact(kind: str, row: dict, listed: list[ListedVia] | None = None) -> ExposureFact:
-    """An ExposureFact from a statement's row; ``listed``, when given, replaces the row's listings
-    (a ListedOrganizations entry, shared by every fact that reaches that organization)."""
+
+def _fact(kind: str, row: dict) -> ExposureFact:
+    """An ExposureFact from a statement's row."""
     props = row["props"] or {}
     fact = ExposureFact(
         kind=kind,
@@ -134,7 +163,7 @@ def _fact(kind: str, row: dict, listed: list[ListedVia] | None = None) -> Exposu
         end=props.get("end"),
         confidence=float(props.get("confidence") or 0.0),
         properties={k: v for k, v in props.items() if k not in _HIDDEN and k != "confidence"},
-        listed=list(listed) if listed is not None else [ListedVia(**x) for x in row["listed"]],
+        listed=[ListedVia(**x) for x in row["listed"]],
         chain=row["chain"],
         evidence=evidence_list(props),
     )
@@ -144,10 +173,9 @@ def _fact(kind: str, row: dict, listed: list[ListedVia] | None = None) -> Exposu
     return fact
 
 
-def _params(subject_ids: list[str], as_of: str | None, window_from: str | None, lists: list[str] | None,
-            orgs: list[str] | None = None) -> dict[str, Any]:
+def _params(subject_ids: list[str], as_of: str | None, window_from: str | None, lists: list[str] | None) -> dict[str, Any]:
     as_of, window_from = parse_day(as_of), parse_day(window_from, field="window_from")
-    return {"ids": list(subject_ids), "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists, "orgs": orgs}
+    return {"ids": list(subject_ids), "as_of": as_of, "to": as_of, "from": window_from or as_of, "lists": lists}
 
 
 def _contract_needs_review(fact: ExposureFact) -> bool:
@@ -168,17 +196,17 @@ _QUESTIONS = {
 PARALLEL_PARTS = 2
 
 
-async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | None, window_from: str | None,
-               lists: list[str] | None, listed_orgs: dict[str, list[ListedVia]] | None = None) -> list[ExposureFact]:
-    """``listed_orgs`` (a loaded ListedOrganizations, for the co-authorship question only) names
-    the organizations worth asking about and gives their listings."""
-    name, keep = _QUESTIONS[kind]
+def _parts(subject_ids: list[str]) -> list[list[str]]:
+    """The subjects split for PARALLEL_PARTS concurrent statements (one part when there are none)."""
     size = max(1, -(-len(subject_ids) // PARALLEL_PARTS))
-    parts = [subject_ids[i : i + size] for i in range(0, len(subject_ids), size)] or [[]]
-    orgs = list(listed_orgs) if listed_orgs is not None else None
-    answers = await asyncio.gather(*(db.read(statement(name), _params(part, as_of, window_from, lists, orgs)) for part in parts))
-    rows = [r for answer in answers for r in answer[0]["rows"]]
-    facts = [_fact(kind, r, listed_orgs[r["entity_id"]]) for r in rows] if listed_orgs is not None else [_fact(kind, r) for r in rows]
+    return [subject_ids[i : i + size] for i in range(0, len(subject_ids), size)] or [[]]
+
+
+async def _ask(db: Database, kind: str, subject_ids: list[str], as_of: str | None, window_from: str | None,
+               lists: list[str] | None) -> list[ExposureFact]:
+    name, keep = _QUESTIONS[kind]
+    answers = await asyncio.gather(*(db.read(statement(name), _params(part, as_of, window_from, lists)) for part in _parts(subject_ids)))
+    facts = [_fact(kind, r) for answer in answers for r in answer[0]["rows"]]
     return [f for f in facts if keep is None or keep(f)]
 
 
@@ -217,8 +245,8 @@ async def all_exposures_many(db: Database, subject_ids: list[str], *, as_of: str
     for the same ``as_of`` and ``lists``, is given)."""
     if listed_orgs is not None and not listed_orgs.matches(as_of, lists):
         raise InvalidInput("this ListedOrganizations was made for another as_of or other lists")
-    by_org = await listed_orgs.load(db) if listed_orgs is not None else None
-    parts = await asyncio.gather(*(_ask(db, kind, subject_ids, as_of, window_from, lists, by_org if kind == "coauthorship" else None)
+    parts = await asyncio.gather(*(listed_orgs.coauthorships(db, subject_ids, as_of, window_from)
+                                   if kind == "coauthorship" and listed_orgs is not None else _ask(db, kind, subject_ids, as_of, window_from, lists)
                                    for kind in _QUESTIONS))
     out: dict[str, list[ExposureFact]] = {sid: [] for sid in subject_ids}
     for part in parts:
