@@ -226,15 +226,17 @@ _PLAIN = {"ev_key", "ev_source", "ev_locator", "ev_start", "ev_end", "ev_text", 
 STEP_ID, STEP_SEVERITIES, STEP_STRUCTURE, STEP_TYPE, STEP_OUTGOING, STEP_CONFIDENCE, STEP_REL, STEP_END, STEP_SHARE = range(9)
 
 
-def _hop(step: list, parent: str, props: dict, names: dict[str, str | None]) -> Hop:
-    """The hop from ``parent`` over ``step`` (its relationship's ``props`` fetched at assembly)."""
+def _hop(step: list, parent: str, props: dict, nodes: dict[str, list]) -> Hop:
+    """The hop from ``parent`` over ``step`` (its relationship's ``props`` and the ``nodes``'
+    [id, label, name, kind] fetched at assembly)."""
     from_id, to_id = (parent, step[STEP_ID]) if step[STEP_OUTGOING] else (step[STEP_ID], parent)
+    from_node, to_node = nodes.get(from_id), nodes.get(to_id)
     return Hop(
         relation=step[STEP_TYPE],
         from_id=from_id,
         to_id=to_id,
-        from_name=names.get(from_id),
-        to_name=names.get(to_id),
+        from_name=from_node[2] if from_node else None,
+        to_name=to_node[2] if to_node else None,
         start=props.get("start"),
         end=props.get("end"),
         confidence=float(props.get("confidence") or 0.0),
@@ -263,17 +265,32 @@ def score_of(hops: list[tuple[str, float, str | None, Any]], severities: list[st
     """``path_score`` over (relation, confidence, end, share) per hop and the listings' severities:
     what the search knows before the hops' other properties are fetched."""
     reference = year_fraction(as_of or today())
-    severity = max((SEVERITY_WEIGHTS.get((s or "").lower(), DEFAULT_SEVERITY) for s in severities), default=DEFAULT_SEVERITY)
-    type_part = conf_part = recency_part = 1.0
+    parts = (1.0, 1.0, 1.0)
     for relation, confidence, end, share in hops:
-        weight = HOP_WEIGHTS.get(relation, DEFAULT_HOP_WEIGHT)
-        if relation in ("OWNED_BY", "SUBSIDIARY_OF") and isinstance(share, (int, float)) and not isinstance(share, bool):
-            weight *= 0.5 + 0.5 * min(max(float(share), 0.0), 1.0)
-        type_part *= weight
-        conf_part *= min(max(float(confidence or 0.0), 0.0), 1.0)
-        if isinstance(end, str) and end[:4].isdigit():
-            years = max(0.0, reference - year_fraction(end))
-            recency_part *= max(RECENCY_FLOOR, math.pow(0.5, years / RECENCY_HALF_LIFE_YEARS))
+        parts = _extend(parts, relation, confidence, end, share, reference)
+    return _finish(parts, severities)
+
+
+def _extend(parts: tuple[float, float, float], relation: str, confidence: float, end: str | None, share: Any,
+            reference: float) -> tuple[float, float, float]:
+    """(hop types, confidence, recency) parts of a path score with one more hop multiplied in —
+    in hop order, so a path scored hop by hop and one scored from its prefix's parts give the
+    same floats."""
+    type_part, conf_part, recency_part = parts
+    weight = HOP_WEIGHTS.get(relation, DEFAULT_HOP_WEIGHT)
+    if relation in ("OWNED_BY", "SUBSIDIARY_OF") and isinstance(share, (int, float)) and not isinstance(share, bool):
+        weight *= 0.5 + 0.5 * min(max(float(share), 0.0), 1.0)
+    type_part *= weight
+    conf_part *= min(max(float(confidence or 0.0), 0.0), 1.0)
+    if isinstance(end, str) and end[:4].isdigit():
+        years = max(0.0, reference - year_fraction(end))
+        recency_part *= max(RECENCY_FLOOR, math.pow(0.5, years / RECENCY_HALF_LIFE_YEARS))
+    return type_part, conf_part, recency_part
+
+
+def _finish(parts: tuple[float, float, float], severities: list[str | None]) -> tuple[float, dict[str, float]]:
+    type_part, conf_part, recency_part = parts
+    severity = max((SEVERITY_WEIGHTS.get((s or "").lower(), DEFAULT_SEVERITY) for s in severities), default=DEFAULT_SEVERITY)
     score = severity * type_part * conf_part * recency_part
     return round(score, 6), {"severity": severity, "hop_types": round(type_part, 6), "confidence": round(conf_part, 6), "recency": round(recency_part, 6)}
 
@@ -312,13 +329,15 @@ class _Search:
 
     def __init__(self, subject: dict[str, Any], f: PathFilters):
         self.subject, self.f = subject, f
+        self.reference = year_fraction(f.as_of or today())  # the date recency is measured from
         sid = subject["id"]
         # reached: entity id -> (severities of its listings in scope or None, the step that reached it, the entity it came from)
         self.reached: dict[str, tuple[list | None, list | None, str | None]] = {sid: (subject.get("severities") or None, None, None)}
         self.strength = {sid: 1.0}  # best product of hop weight x confidence over the shortest paths found
         self.left_out: list[LeftOut] = []
-        # the listed entities the answer gives paths to: score, its parts, the (step, parent) chain
-        self.targets: dict[str, tuple[float, dict, list[tuple[list, str]]]] = {}
+        # the listed entities the answer gives paths to, with the score and its parts (the path
+        # itself is the search tree's branch to the entity)
+        self.targets: dict[str, tuple[float, dict]] = {}
         self.total_paths = 0
         self.explored = 0
         # Concern proximity says no neighbour of a subject that is not a hub can reach a listed
@@ -359,15 +378,19 @@ class _Search:
         self.left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
         self.frontier = []
 
-    def chain(self, target: str) -> list[tuple[list, str]]:
-        """The (step, parent) pairs from the subject to ``target``."""
-        chain, at = [], target
-        while self.reached[at][1] is not None:
-            _, step, parent = self.reached[at]
-            chain.append((step, parent))
-            at = parent
-        chain.reverse()
-        return chain
+    def _walk(self, target: str, memo: dict[str, tuple]) -> tuple:
+        """(score parts, number of hops) of the path from the subject to ``target``, worked out once per
+        entity of the search tree: the paths to a subject's listed entities share their first
+        hops, and each entity's prefix is extended by its own hop only."""
+        pending, at = [], target
+        while at not in memo:
+            pending.append(at)
+            at = self.reached[at][2]
+        for node in reversed(pending):
+            _, step, parent = self.reached[node]
+            parts, length = memo[parent]
+            memo[node] = (_extend(parts, step[STEP_TYPE], step[STEP_CONFIDENCE], step[STEP_END], step[STEP_SHARE], self.reference), length + 1)
+        return memo[target]
 
     def trim_left_out(self) -> None:
         """Report at most MAX_HUBS hubs (the nearest, then the largest), and say how many there were."""
@@ -383,25 +406,42 @@ class _Search:
         reach thousands of listed entities at six hops, and a caller paging through twenty need
         not wait for all of them to be assembled. ``total_paths`` keeps the count of all."""
         ranked = []
+        memo: dict[str, tuple] = {self.subject["id"]: ((1.0, 1.0, 1.0), 0)}
         for target, (severities, _, _) in self.reached.items():
             if severities:
-                chain = self.chain(target)
-                score, parts = score_of([(st[STEP_TYPE], st[STEP_CONFIDENCE], st[STEP_END], st[STEP_SHARE]) for st, _ in chain], severities, self.f.as_of)
-                ranked.append((-score, len(chain), target, parts, chain))
+                parts, length = self._walk(target, memo)
+                score, score_parts = _finish(parts, severities)
+                ranked.append((-score, length, target, score_parts))
         ranked.sort(key=lambda r: r[:3])
         self.total_paths = len(ranked)
-        self.targets = {target: (-neg, parts, chain) for neg, _, target, parts, chain in ranked[: self.f.max_paths]}
+        self.targets = {target: (-neg, parts) for neg, _, target, parts in ranked[: self.f.max_paths]}
 
     def needs(self) -> tuple[dict[tuple[str, str], list], set[str]]:
         """The hops the answer shows, as {(relationship element id, entity it leaves): step}, and
         the entity ids on them: the targets' paths and the hubs."""
         hops, nodes = {}, {lo.entity_id for lo in self.left_out if lo.entity_id}
-        for target, (_, _, chain) in self.targets.items():
+        walked = {self.subject["id"]}
+        for target in self.targets:
             nodes.add(target)
-            for step, parent in chain:
+            at = target
+            while at not in walked:  # up the search tree to an entity whose hops are in already
+                walked.add(at)
+                _, step, parent = self.reached[at]
                 hops[(step[STEP_REL], parent)] = step
-                nodes.update((step[STEP_ID], parent))
+                nodes.add(parent)
+                at = parent
         return hops, nodes
+
+    def _hops_to(self, target: str, hops: dict[tuple[str, str], Hop], memo: dict[str, list[Hop]]) -> list[Hop]:
+        """The Hops from the subject to ``target``, each entity's list its parent's plus its own hop."""
+        pending, at = [], target
+        while at not in memo:
+            pending.append(at)
+            at = self.reached[at][2]
+        for node in reversed(pending):
+            _, step, parent = self.reached[node]
+            memo[node] = memo[parent] + [hops[(step[STEP_REL], parent)]]
+        return memo[target]
 
     def result(self, listings: dict[str, list[Listing]], hops: dict[tuple[str, str], Hop], nodes: dict[str, list], elapsed_ms: float) -> ConcernPathsResult:
         f, subject = self.f, self.subject
@@ -409,10 +449,10 @@ class _Search:
             if lo.entity_id:
                 lo.name = nodes[lo.entity_id][2] if lo.entity_id in nodes else None
         paths = []
-        for target, (score, parts, chain) in self.targets.items():
+        hop_lists: dict[str, list[Hop]] = {subject["id"]: []}
+        for target, (score, parts) in self.targets.items():
             _, label, name, kind = nodes.get(target) or [target, None, None, None]
-            paths.append(ConcernPath(target, name, label, kind, [hops[(step[STEP_REL], parent)] for step, parent in chain], listings.get(target, []),
-                                     score, parts))
+            paths.append(ConcernPath(target, name, label, kind, self._hops_to(target, hops, hop_lists), listings.get(target, []), score, parts))
         return ConcernPathsResult(subject["id"], subject["name"], subject["label"], f.max_hops, self.explored, f.as_of, bool(self.left_out),
                                   self.left_out, paths, elapsed_ms, self.total_paths)
 
@@ -556,10 +596,9 @@ async def concern_paths_many(db: Database, subject_ids: list[str], filters: Path
         for row in details[0]["nodes"]:
             node_info[row[0]] = row
             cache.nodes.put(row[0], row)
-        names = {n: node_info[n][2] if n in node_info else None for rel, parent in new_hops for n in (parent, steps[(rel, parent)][STEP_ID])}
         rel_props = dict(details[0]["rels"])
         for key in new_hops:
-            hop = _hop(steps[key], key[1], rel_props.get(key[0], {}), names)
+            hop = _hop(steps[key], key[1], rel_props.get(key[0], {}), node_info)
             hops[key] = hop
             cache.hops.put(key, hop, 1 + len(hop.evidence))
     elapsed = round((time.perf_counter() - started) * 1000, 2)
