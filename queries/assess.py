@@ -22,7 +22,7 @@ from graph.model import load_model
 from kizuna.errors import InvalidInput, KizunaError, NotFound
 from queries.cypher import cypher
 from queries.exposure import ExposureFact, ListedOrganizations, all_exposures_many
-from queries.findings import Finding, from_exposure, from_path, from_undisclosed
+from queries.findings import Finding, ListingMemo, from_exposure, from_path, from_undisclosed
 from queries.paths import ConcernPathsResult, PathFilters, SearchCache, concern_paths_many
 from queries.rules import TIERS, Citation, PackRef, RuleBook, RulePack, lookback_years, resolve_packs
 from queries.timing import parse_day, shift_years, today
@@ -90,10 +90,11 @@ def _areas(context: dict[str, Any], extra: list[str] | None) -> list[str]:
 
 
 def _subject_findings(entity_id: str, name: str | None, is_person: bool, areas: list[str], as_of: str, max_hops: int,
-                      paths: ConcernPathsResult, exposures: list[ExposureFact], und: UndisclosedResult | None) -> tuple[list[Finding], dict[str, Any]]:
+                      paths: ConcernPathsResult, exposures: list[ExposureFact], und: UndisclosedResult | None,
+                      memo: ListingMemo) -> tuple[list[Finding], dict[str, Any]]:
     person = (entity_id, name)
-    findings = [from_path(p, person, areas, as_of) for p in paths.paths]
-    findings += [from_exposure(x, areas, as_of) for x in exposures]
+    findings = [from_path(p, person, areas, as_of, memo) for p in paths.paths]
+    findings += [from_exposure(x, areas, as_of, memo) for x in exposures]
     info: dict[str, Any] = {"partial_paths": paths.partial, "left_out": [lo.reason for lo in paths.left_out],
                             "depth_short": paths.hops_explored < max_hops, "hops_explored": paths.hops_explored}
     if is_person and und is not None:
@@ -249,6 +250,7 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
 
     t_rules = time.perf_counter()
     answers: dict[str, Assessment] = {}
+    memo = ListingMemo()  # the batch's findings share the listing lists of its paths and facts
     for sid, subjects in plans.items():
         context = contexts[sid]
         areas = _areas(context, technology_areas)
@@ -256,7 +258,7 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
         infos: dict[str, dict[str, Any]] = {}
         for entity, name, is_person in subjects:
             found, info = _subject_findings(entity, name, is_person, areas, as_of, max_hops, paths[entity], exposures.get(entity, []),
-                                            undisclosed.get(entity) if is_person else None)
+                                            undisclosed.get(entity) if is_person else None, memo)
             findings.extend(found)
             infos[entity] = info
         findings = list({f.id: f for f in findings}.values())

@@ -121,8 +121,9 @@ class ListedOrganizations:
 
     async def coauthorships(self, db: Database, subject_ids: list[str], as_of: str | None, window_from: str | None) -> list[ExposureFact]:
         """The co-authorship question (``coauthorship_exposure``) for many subjects, asking only
-        about these organizations: the same facts, each with this map's listings. The facts that
-        share an affiliation share its evidence list."""
+        about these organizations: the same facts, each with this map's listings (the facts that
+        reach an organization share its list, and those that share an affiliation its evidence
+        list: read them, do not change them)."""
         by_org = await self.load(db)
         params = _params(subject_ids, as_of, window_from, self.lists) | {"org_elements": self.elements}
         answers = await asyncio.gather(*(db.read(statement("coauthorship_listed"), params | {"ids": part})
@@ -140,7 +141,7 @@ class ListedOrganizations:
                 facts.append(ExposureFact(
                     kind="coauthorship", subject_id=sid, subject_name=names[sid], relation="AUTHORED", counterparty_id=org_id,
                     counterparty_name=org_name, counterparty_kind=org_kind, counterparty_unresolved=bool(unresolved), start=when, end=when,
-                    confidence=float(props["confidence"] or 0.0), properties={"start": when, "end": when}, listed=list(by_org[org_id]),
+                    confidence=float(props["confidence"] or 0.0), properties={"start": when, "end": when}, listed=by_org[org_id],
                     chain=[{"relation": "AUTHORED", "id": pid, "name": title, "year": year}, {"relation": "CO_AUTHOR", "id": cid, "name": names[cid]},
                            {"relation": "AFFILIATED_WITH", "id": org_id, "name": org_name, "start": start, "end": end}],
                     evidence=evidence))

@@ -78,23 +78,48 @@ def _fid(*parts: Any) -> str:
     return make_id("fnd", *[str(p) for p in parts])
 
 
-def from_path(path: ConcernPath, person: tuple[str, str | None], areas: list[str], as_of: str | None) -> Finding:
+class ListingMemo:
+    """What findings take from a list of listings — the list ids, the list names as the summary
+    gives them, the jurisdictions, the shortest structure chain and the listings as dicts —
+    worked out once per list object. Why: a batch's concern paths share one list of listings
+    per listed entity (queries.paths.SearchCache) and its co-authorship facts one per
+    organization (queries.exposure.ListedOrganizations), so the same few lists are summarised
+    for thousands of findings. Keyed by the list's identity and holding the list, so an id is
+    never reused while the memo lives; make one per batch."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[list, tuple]] = {}
+
+    def of(self, listings: list) -> tuple[list[str], str, list[str], int, list[dict] | None]:
+        found = self._by_id.get(id(listings))
+        if found is None:
+            reached = not listings or hasattr(listings[0], "via")  # ListedVia (exposures), not Listing (paths)
+            via = [x.as_dict() for x in listings] if reached else None
+            found = (listings, (sorted({x.watchlist_id for x in listings}), ", ".join(sorted({x.watchlist_name for x in listings})),
+                                sorted({x.jurisdiction for x in listings if x.jurisdiction}),
+                                1 + min((len(x.via) for x in listings), default=0) if reached else 0, via))
+            self._by_id[id(listings)] = found
+        return found[1]
+
+
+def from_path(path: ConcernPath, person: tuple[str, str | None], areas: list[str], as_of: str | None,
+              memo: ListingMemo | None = None) -> Finding:
     hops = path.hops
     first = hops[0] if hops else None
     active, since = timing(first.end if first else None, as_of)
     later_structure = all(h.relation in STRUCTURE_RELATIONS for h in hops[1:])
     kind = "listed_subject" if not hops else "concern_path"
     via = " → ".join(name or entity_id for entity_id, name in path.stops(person[0]))
-    lists = sorted({ls.watchlist_id for ls in path.listings})
+    lists, list_names, jurisdictions, _, _ = (memo or ListingMemo()).of(path.listings)
     return Finding(
         id=_fid(kind, person[0], path.target_id),
         kind=kind,
-        summary=f"{via} — listed on {', '.join(sorted({ls.watchlist_name for ls in path.listings}))}",
+        summary=f"{via} — listed on {list_names}",
         person_id=person[0], person_name=person[1], entity_id=path.target_id, entity_name=path.target_name,
         relation=first.relation if first else None, start=first.start if first else None, end=first.end if first else None,
         active=active, years_since_end=since, hops=len(hops), via_structure_only=later_structure, path_score=path.score,
         confidence=first.confidence if first else 1.0, listed=True, list_ids=lists,
-        list_jurisdictions=sorted({ls.jurisdiction for ls in path.listings if ls.jurisdiction}),
+        list_jurisdictions=jurisdictions,
         talent_program=path.target_kind == "talent_program", undisclosed=False,
         in_kind=bool(first and first.properties.get("in_kind")), paid=first.properties.get("paid") if first else None,
         role_normalized=first.properties.get("role_normalized") if first else None, clauses_missing=[],
@@ -103,13 +128,12 @@ def from_path(path: ConcernPath, person: tuple[str, str | None], areas: list[str
     )
 
 
-def from_exposure(fact: ExposureFact, areas: list[str], as_of: str | None) -> Finding:
+def from_exposure(fact: ExposureFact, areas: list[str], as_of: str | None, memo: ListingMemo | None = None) -> Finding:
     active, since = timing(fact.end, as_of)
-    lists = sorted({x.watchlist_id for x in fact.listed})
-    hops = 1 + min((len(x.via) for x in fact.listed), default=0)
+    lists, list_names, jurisdictions, hops, listed_via = (memo or ListingMemo()).of(fact.listed)
     what = {"talent_program": "participates in", "funding": "funded by", "coauthorship": "co-authored with a researcher at",
             "contract": "has a contract with"}[fact.kind]
-    listed_text = f" — listed on {', '.join(sorted({x.watchlist_name for x in fact.listed}))}" if fact.listed else ""
+    listed_text = f" — listed on {list_names}" if fact.listed else ""
     extra = ""
     if fact.kind == "contract":
         extra = (f"; clauses not stated: {', '.join(fact.clauses_missing)}" if fact.clauses_missing else "") + (
@@ -122,12 +146,12 @@ def from_exposure(fact: ExposureFact, areas: list[str], as_of: str | None) -> Fi
         person_id=fact.subject_id, person_name=fact.subject_name, entity_id=fact.counterparty_id, entity_name=fact.counterparty_name,
         relation=fact.relation, start=fact.start, end=fact.end, active=active, years_since_end=since, hops=hops,
         via_structure_only=True, path_score=0.0, confidence=fact.confidence, listed=bool(fact.listed), list_ids=lists,
-        list_jurisdictions=sorted({x.jurisdiction for x in fact.listed if x.jurisdiction}),
+        list_jurisdictions=jurisdictions,
         talent_program=fact.counterparty_kind == "talent_program" or fact.kind == "talent_program", undisclosed=False,
         in_kind=bool(fact.properties.get("in_kind")), paid=fact.properties.get("paid"), role_normalized=fact.properties.get("role_normalized"),
         clauses_missing=fact.clauses_missing, counterparty_unresolved=fact.counterparty_unresolved, counterparty_kind=fact.counterparty_kind,
         technology_areas=areas, evidence=fact.evidence,
-        details={"chain": fact.chain, "listed_via": [x.as_dict() for x in fact.listed], "clauses_stated": fact.clauses_stated},
+        details={"chain": fact.chain, "listed_via": listed_via or [], "clauses_stated": fact.clauses_stated},
     )
 
 

@@ -119,59 +119,73 @@ class SubjectOutcome:
     findings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _sources(evidence: list[dict]) -> tuple[list[str], list[str]]:
-    return [e.get("source_id") or "" for e in evidence], [e.get("locator") or "" for e in evidence]
+def _step(relation: str, start_id: str | None, end_id: str | None, start: str | None, end: str | None,
+          sources: tuple[list[str], list[str]], **extra: Any) -> dict[str, Any]:
+    return {"relation": relation, "from": start_id, "to": end_id, "start": start, "end": end, "sources": sources[0],
+            "locators": sources[1], **extra}
 
 
-def _step(relation: str, start_id: str | None, end_id: str | None, start: str | None, end: str | None, evidence: list[dict],
-          **extra: Any) -> dict[str, Any]:
-    sources, locators = _sources(evidence)
-    return {"relation": relation, "from": start_id, "to": end_id, "start": start, "end": end, "sources": sources,
-            "locators": locators, **extra}
+def _sources(evidence: list[dict], shared: dict[Any, Any]) -> tuple[list[str], list[str]]:
+    """The source ids and locators of an evidence list (once per list object: co-authorship
+    facts through one affiliation share its evidence list)."""
+    key = ("sources", id(evidence))
+    if key not in shared:
+        shared[key] = ([e.get("source_id") or "" for e in evidence], [e.get("locator") or "" for e in evidence])
+    return shared[key]
 
 
-def sweep_finding(f: Finding, rules: list[str], shared: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+_NONE_LISTED: list[dict[str, Any]] = []  # one object, so that findings without listings share one memo entry
+
+
+def sweep_finding(f: Finding, rules: list[str], shared: dict[Any, Any] | None = None) -> dict[str, Any]:
     """A Finding in the sweep's stored shape: what it reached, on which lists, and its evidence
     hop by hop — each relation of a concern path, then the listing(s) that make it a concern.
 
-    ``shared`` (kept for one batch, while its hops and listings live) holds the evidence entry
-    of each Hop and Listing object already converted: the concern-path search shares one object
-    per hop among every path and subject that crosses it, and the stored JSON is the same
-    either way."""
+    ``shared`` (kept for one batch, while its findings live) holds what is worked out once per
+    object: the evidence entry of each Hop, and the listing entries of each list of listings.
+    The concern-path search shares one Hop per hop among every path and subject that crosses it
+    and one list of listings per listed entity; the co-authorship facts share one list per
+    organization. The stored JSON is the same either way."""
     shared = {} if shared is None else shared
     evidence: list[dict[str, Any]] = []
-    watchlists: list[str] = []
     if f.path is not None:
         stops = f.path.stops(f.person_id or "")
         path_ids = [entity_id for entity_id, _ in stops]
         names = [name or entity_id for entity_id, name in stops]
         for h in f.path.hops:
             if id(h) not in shared:
-                shared[id(h)] = _step(h.relation, h.from_id, h.to_id, h.start, h.end, h.evidence, confidence=h.confidence)
+                shared[id(h)] = _step(h.relation, h.from_id, h.to_id, h.start, h.end, _sources(h.evidence, shared), confidence=h.confidence)
             evidence.append(shared[id(h)])
-        for ls in sorted(f.path.listings, key=lambda x: x.watchlist_id):
-            watchlists.append(ls.watchlist_name)
-            if id(ls) not in shared:
-                shared[id(ls)] = _step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, ls.evidence, reason=ls.reason)
-            evidence.append(shared[id(ls)])
+        key = ("listings", id(f.path.listings))
+        if key not in shared:
+            ordered = sorted(f.path.listings, key=lambda x: x.watchlist_id)
+            shared[key] = (", ".join(dict.fromkeys(ls.watchlist_name for ls in ordered)),
+                           [_step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, _sources(ls.evidence, shared), reason=ls.reason)
+                            for ls in ordered])
+        watchlist_names, listing_steps = shared[key]
     else:
-        evidence.append(_step(f.relation or f.kind, f.person_id, f.entity_id, f.start, f.end, f.evidence))
+        evidence.append(_step(f.relation or f.kind, f.person_id, f.entity_id, f.start, f.end, _sources(f.evidence, shared)))
         path_ids = [x for x in (f.person_id, f.entity_id) if x]
         names = [x for x in (f.person_name, f.entity_name) if x]
-        for via in sorted(f.details.get("listed_via", []), key=lambda x: (x["watchlist_id"], x["entity_id"])):
-            watchlists.append(via["watchlist_name"])
-            evidence.append(_step("LISTED_ON", via["entity_id"], via["watchlist_id"], via["start"], via["end"], [],
-                                  via=via["via"]))
+        listed_via = f.details.get("listed_via") or _NONE_LISTED
+        key = ("listed_via", id(listed_via))
+        if key not in shared:
+            ordered = sorted(listed_via, key=lambda x: (x["watchlist_id"], x["entity_id"]))
+            shared[key] = (", ".join(dict.fromkeys(via["watchlist_name"] for via in ordered)),
+                           [_step("LISTED_ON", via["entity_id"], via["watchlist_id"], via["start"], via["end"], ([], []), via=via["via"])
+                            for via in ordered])
+        watchlist_names, listing_steps = shared[key]
+    evidence.extend(listing_steps)
     return {
         "key": f.id, "kind": f.kind, "summary": f.summary,
         "target_id": f.entity_id, "target_name": f.entity_name,
-        "watchlist_id": ",".join(f.list_ids), "watchlist_name": ", ".join(dict.fromkeys(watchlists)),
+        "watchlist_id": ",".join(f.list_ids), "watchlist_name": watchlist_names,
         "hops": f.hops, "path": path_ids, "path_names": names, "active": f.active, "undisclosed": f.undisclosed,
         "rules": rules, "evidence": evidence,
     }
 
 
-def outcome_of(a: Assessment, shared: dict[int, dict[str, Any]] | None = None) -> SubjectOutcome:
+def outcome_of(a: Assessment, shared: dict[Any, Any] | None = None) -> SubjectOutcome:
     """What a sweep stores of an Assessment (``shared``: see ``sweep_finding``)."""
     fired: dict[str, list[str]] = {}
     for r in a.rules_fired:
@@ -211,7 +225,7 @@ async def _assess_batch(db: Database, ids: list[str], *, packs: list[str], lists
                 for o in await _assess_batch(db, part, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings,
                                              reads=reads)]
     outcomes = []
-    shared: dict[int, dict[str, Any]] = {}
+    shared: dict[Any, Any] = {}
     for sid, a in zip(ids, answers):
         if isinstance(a, KizunaError):
             outcomes.append(SubjectOutcome(subject_id=sid, status="error", error=a.message))
