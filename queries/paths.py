@@ -178,7 +178,16 @@ class ConcernPath:
     def stops(self, start_id: str) -> list[tuple[str, str | None]]:
         """The entities along the path from ``start_id`` (its subject), with their names. Why not
         each hop's ``to`` end: a path may follow a relationship against its direction (from a
-        publication to its co-author's AUTHORED), so each step goes to the hop's other end."""
+        publication to its co-author's AUTHORED), so each step goes to the hop's other end.
+        Worked out once per start (a finding and its stored form both ask): do not change the list."""
+        known = self.__dict__.get("_stops")  # not a field: dataclass equality and asdict ignore it
+        if known is not None and known[0] == start_id:
+            return known[1]
+        stops = self._stops(start_id)
+        self.__dict__["_stops"] = (start_id, stops)
+        return stops
+
+    def _stops(self, start_id: str) -> list[tuple[str, str | None]]:
         if not self.hops:
             return [(self.target_id, self.target_name)]
         first = self.hops[0]
