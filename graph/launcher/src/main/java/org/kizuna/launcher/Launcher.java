@@ -51,6 +51,11 @@ public final class Launcher {
                 // Time budgets are enforced by transaction timeouts; the default check every 2 s
                 // would let a timed-out query run on for up to 2 s past its budget.
                 .setConfig(GraphDatabaseSettings.transaction_monitor_check_interval, Duration.ofMillis(50))
+                // Transaction logs older than the last checkpoint are only kept for backups, which
+                // this server does not take. Neo4j's default keeps two days of them: a day of
+                // sweeps (each storing every subject's findings) and benchmarks left 42 GB and
+                // filled the disk. Recovery still keeps what it needs.
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, env.getOrDefault("KIZUNA_NEO4J_TX_LOG_RETENTION", "1G size"))
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
