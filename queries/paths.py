@@ -387,19 +387,24 @@ class _Search:
         self.left_out.append(LeftOut("depth", f"time budget of {f.time_budget_ms} ms ran out: paths of {depth + 1} to {f.max_hops} hops not explored", hops=depth + 1))
         self.frontier = []
 
-    def _walk(self, target: str, memo: dict[str, tuple]) -> tuple:
-        """(score parts, number of hops) of the path from the subject to ``target``, worked out once per
-        entity of the search tree: the paths to a subject's listed entities share their first
-        hops, and each entity's prefix is extended by its own hop only."""
+    def _fold(self, target: str, memo: dict[str, Any], extend) -> Any:
+        """``memo[target]``, each entity's value ``extend(its parent's value, its step, the
+        parent)``, from the nearest entity already in ``memo`` down to ``target``. Why: the paths
+        to a subject's listed entities share their first hops, so whatever a path is made of is
+        worked out once per entity of the search tree, not once per path and hop."""
         pending, at = [], target
         while at not in memo:
             pending.append(at)
             at = self.reached[at][2]
         for node in reversed(pending):
             _, step, parent = self.reached[node]
-            parts, length = memo[parent]
-            memo[node] = (_extend(parts, step[STEP_TYPE], step[STEP_CONFIDENCE], step[STEP_END], step[STEP_SHARE], self.reference), length + 1)
+            memo[node] = extend(memo[parent], step, parent)
         return memo[target]
+
+    def _score_step(self, known: tuple, step: list, parent: str) -> tuple:
+        """(score parts, number of hops) of a path, from its parent's."""
+        parts, length = known
+        return _extend(parts, step[STEP_TYPE], step[STEP_CONFIDENCE], step[STEP_END], step[STEP_SHARE], self.reference), length + 1
 
     def trim_left_out(self) -> None:
         """Report at most MAX_HUBS hubs (the nearest, then the largest), and say how many there were."""
@@ -418,7 +423,7 @@ class _Search:
         memo: dict[str, tuple] = {self.subject["id"]: ((1.0, 1.0, 1.0), 0)}
         for target, (severities, _, _) in self.reached.items():
             if severities:
-                parts, length = self._walk(target, memo)
+                parts, length = self._fold(target, memo, self._score_step)
                 score, score_parts = _finish(parts, severities)
                 ranked.append((-score, length, target, score_parts))
         ranked.sort(key=lambda r: r[:3])
@@ -441,17 +446,6 @@ class _Search:
                 at = parent
         return hops, nodes
 
-    def _hops_to(self, target: str, hops: dict[tuple[str, str], Hop], memo: dict[str, list[Hop]]) -> list[Hop]:
-        """The Hops from the subject to ``target``, each entity's list its parent's plus its own hop."""
-        pending, at = [], target
-        while at not in memo:
-            pending.append(at)
-            at = self.reached[at][2]
-        for node in reversed(pending):
-            _, step, parent = self.reached[node]
-            memo[node] = memo[parent] + [hops[(step[STEP_REL], parent)]]
-        return memo[target]
-
     def result(self, listings: dict[str, list[Listing]], hops: dict[tuple[str, str], Hop], nodes: dict[str, list], elapsed_ms: float) -> ConcernPathsResult:
         f, subject = self.f, self.subject
         for lo in self.left_out:
@@ -459,9 +453,13 @@ class _Search:
                 lo.name = nodes[lo.entity_id][2] if lo.entity_id in nodes else None
         paths = []
         hop_lists: dict[str, list[Hop]] = {subject["id"]: []}
+
+        def with_hop(known: list[Hop], step: list, parent: str) -> list[Hop]:
+            return known + [hops[(step[STEP_REL], parent)]]
+
         for target, (score, parts) in self.targets.items():
             _, label, name, kind = nodes.get(target) or [target, None, None, None]
-            paths.append(ConcernPath(target, name, label, kind, self._hops_to(target, hops, hop_lists), listings.get(target, []), score, parts))
+            paths.append(ConcernPath(target, name, label, kind, self._fold(target, hop_lists, with_hop), listings.get(target, []), score, parts))
         return ConcernPathsResult(subject["id"], subject["name"], subject["label"], f.max_hops, self.explored, f.as_of, bool(self.left_out),
                                   self.left_out, paths, elapsed_ms, self.total_paths)
 
