@@ -35,16 +35,13 @@ MATCH (r:SweepResult {sweep_id: $sweep_id})
 RETURN count(r) AS done, count(CASE WHEN r.status = 'error' THEN 1 END) AS errors
 
 // name: sweep_results
-// A page of a sweep's results in subject order ($skip, $limit), or only the subjects in $subjects
-// when given. Paged by position, not by "after this id": Neo4j 5.26 orders ids beyond the Basic
-// Multilingual Plane differently in an index-backed ORDER BY and in a `>` comparison, and a
-// keyset page then repeated a subject (tests/test_sweep_diff.py).
+// The stored results of the subjects in $subjects of a sweep, ordered by subject id
+// (queries/sweep.py pages a sweep by lists of its subject ids).
 MATCH (r:SweepResult {sweep_id: $sweep_id})
-WHERE $subjects IS NULL OR r.subject_id IN $subjects
+WHERE r.subject_id IN $subjects
 RETURN r.subject_id AS subject_id, r.subject_name AS subject_name, r.status AS status, r.error AS error,
        r.tier AS tier, r.recommendation AS recommendation, r.findings AS findings
 ORDER BY r.subject_id
-SKIP $skip LIMIT $limit
 
 // name: population_disclosures
 MATCH (p:Person)-[:SUBMITTED]->(:Disclosure)
