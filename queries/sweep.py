@@ -50,6 +50,11 @@ async def count_sweeps(db: Database, definition_id: str | None = None) -> int:
 RESULTS_PAGE = 100
 
 
+async def stored_subjects(db: Database, sweep_id: str) -> set[str]:
+    """The subjects whose results a sweep has stored (the checkpoint a resumed sweep skips)."""
+    return {r["subject_id"] for r in await db.read(cypher("sweep", "done_subjects"), {"sweep_id": sweep_id})}
+
+
 async def sweep_result_pages(db: Database, sweep_id: str, page: int = RESULTS_PAGE) -> AsyncIterator[list[dict[str, Any]]]:
     """Every subject's stored result of a sweep, findings decoded, a page at a time: the pages in
     the order of the subject ids, each page in the database's order of its ids. Why paged: a
@@ -61,7 +66,7 @@ async def sweep_result_pages(db: Database, sweep_id: str, page: int = RESULTS_PA
     takes time quadratic in its size. Why not "after this id": Neo4j 5.26 orders ids beyond the
     Basic Multilingual Plane differently in an index-backed ORDER BY and in a `>` comparison, and
     such a page repeated a subject (tests/test_sweep_diff.py)."""
-    ids = sorted({r["subject_id"] for r in await db.read(cypher("sweep", "done_subjects"), {"sweep_id": sweep_id})})
+    ids = sorted(await stored_subjects(db, sweep_id))
     for start in range(0, len(ids), page):
         rows = await _read_results(db, sweep_id, ids[start : start + page])
         if rows:

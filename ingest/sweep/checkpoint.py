@@ -68,10 +68,6 @@ def result_id(sweep_id: str, subject_id: str) -> str:
     return make_id("swr", sweep_id, subject_id)
 
 
-async def done_subjects(db: Database, sweep_id: str) -> set[str]:
-    return {r["subject_id"] for r in await db.read(cypher("sweep", "done_subjects"), {"sweep_id": sweep_id})}
-
-
 async def count_results(db: Database, sweep_id: str) -> tuple[int, int]:
     row = (await db.read(cypher("sweep", "count_results"), {"sweep_id": sweep_id}))[0]
     return row["done"], row["errors"]

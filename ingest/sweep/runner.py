@@ -260,7 +260,7 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
 
     # 4. population, minus what this sweep already stored
     population = await _population(db, d)
-    done = await checkpoint.done_subjects(db, sweep["id"])
+    done = await sweep_queries.stored_subjects(db, sweep["id"])
     todo = [s for s in population if s not in done]
     sweep["population_size"] = len(population)
     await checkpoint.save_sweep(db, sweep)
@@ -362,7 +362,7 @@ async def _paired_results(db: Database, previous_id: str | None, current_id: str
                 yield before.get(after["subject_id"]), after
             page = before = after = None
     if previous_id:
-        dropped = sorted(await checkpoint.done_subjects(db, previous_id) - seen)
+        dropped = sorted(await sweep_queries.stored_subjects(db, previous_id) - seen)
         for chunk in steps.chunked(dropped, sweep_queries.RESULTS_PAGE):
             with collector_paused():
                 for before in await sweep_queries.sweep_results(db, previous_id, chunk):
