@@ -254,6 +254,23 @@ _SETTLED_POSITION = """id => new Promise(resolve => {
   check();
 })"""
 
+async def test_click_lands_on_the_node_after_the_canvas_moved(console: Console, keys, console_graph):
+    """Cytoscape caches where its canvas is on the page; folding the filters away moves the canvas up
+    without resizing it, and a click then has to reach the node under the pointer, not one 100 px off."""
+    c, page = console, console.page
+    await sign_in(c, keys["investigator"])
+    await open_subject(c, PERSON)
+    box = await page.locator("#cy").bounding_box()
+    await page.mouse.move(box["x"] + 5, box["y"] + 5)  # the canvas learns its place on the page
+    await page.locator("#filters > summary").click()
+    await expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    moved = await page.locator("#cy").bounding_box()
+    assert moved["y"] < box["y"] - 20, "folding the filters should move the canvas up"
+    pos = await page.evaluate(_SETTLED_POSITION, PERSON)
+    await page.mouse.click(moved["x"] + pos["x"], moved["y"] + pos["y"])
+    await expect(page.locator("#evidence-title")).to_have_text("Hanako Yamada")
+
+
 async def test_hub_with_5000_neighbours_stays_responsive(console: Console, keys, console_graph):
     c, page = console, console.page
     await sign_in(c, keys["investigator"])

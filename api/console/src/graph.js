@@ -69,6 +69,14 @@ export class GraphView {
     this.cy.on("tap", "node", (e) => this.handlers.onSelectNode(e.target.data()));
     this.cy.on("tap", "edge", (e) => this.handlers.onSelectEdge(e.target.data()));
     this.cy.on("dbltap", "node", (e) => this.handlers.onExpand(e.target.id()));
+    // Cytoscape caches where its canvas is on the page and re-reads it only when the canvas itself is
+    // resized or scrolled. Anything laid out before the canvas that grows or shrinks (the filters
+    // folded, a subject with more relation types) moves it, and clicks would land beside the node
+    // under the pointer; resize() makes cytoscape read its place again.
+    const moved = new ResizeObserver(() => this.cy.resize());
+    for (let el = container; el && el !== document.body; el = el.parentElement) {
+      for (let before = el.previousElementSibling; before; before = before.previousElementSibling) moved.observe(before);
+    }
   }
 
   reset(entity) {
