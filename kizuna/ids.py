@@ -13,9 +13,12 @@ _SLUG_STRIP = re.compile(r"[^0-9a-z]+")
 
 
 def normalize_key(value: object) -> str:
-    """A stable textual form of one key part: NFKC, case-folded, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return " ".join(text.casefold().split())
+    """A stable textual form of one key part: NFKC, case-folded, whitespace collapsed. (ASCII text
+    is its own NFKC form and case-folds as it lowers: the common case skips both, same result.)"""
+    text = "" if value is None else str(value)
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def digest(*parts: object, length: int = 20) -> str:

@@ -210,7 +210,7 @@ async def assess_many(db: Database, subject_ids: list[str], *, packs: list[str] 
     filters = path_filters(chosen, as_of=as_of, params=params, lists=lists, max_hops=max_hops, time_budget_ms=time_budget_ms)
     as_of, window_from = filters.as_of, filters.window_from  # both set by path_filters
     pack_refs = [PackRef(p.id, p.title, p.version, p.params(params)) for p in chosen]
-    rule_book = RuleBook([(pack, ref.parameters) for pack, ref in zip(chosen, pack_refs)])
+    rule_book = RuleBook.of([(pack, ref.parameters) for pack, ref in zip(chosen, pack_refs)])
     ids = list(subject_ids)
     context_rows = await timed("subject context", db.read(cypher("assess", "subject_context"),
                                                           {"ids": list(dict.fromkeys(ids)), "from": window_from, "to": as_of}))

@@ -9,6 +9,7 @@ here: the questions that feed findings never reach PersonalData.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kizuna.ids import make_id
@@ -65,7 +66,12 @@ class Finding:
 
 def timing(end: str | None, as_of: str | None) -> tuple[bool, float]:
     """(active at as_of, years since end — 0 when active)."""
-    reference = as_of or today()
+    return _timing(end, as_of or today())
+
+
+@lru_cache(maxsize=65_536)
+def _timing(end: str | None, reference: str) -> tuple[bool, float]:
+    """``timing`` once per end date (a sweep's findings share a few thousand of them)."""
     if not end:
         return True, 0.0
     if end >= reference[: len(end)]:

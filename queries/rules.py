@@ -245,6 +245,22 @@ class RuleBook:
         self._read = read if len(self.fields) != 1 else (lambda f: (read(f),))
         self._verdicts: dict[tuple, list[int]] = {}
 
+    #: Verdicts kept at most (a long-lived book in a server sees ever new years_since_end values).
+    MAX_VERDICTS = 100_000
+
+    @classmethod
+    def of(cls, packs: list[tuple[RulePack, dict[str, Any]]]) -> RuleBook:
+        """The book for these packs and parameters, kept between calls, so that the verdicts
+        worked out for one batch of a sweep serve the next (``years_since_end`` alone takes
+        hundreds of values across a population). Keyed by the packs' full contents."""
+        key = repr(packs)
+        book = _BOOKS.get(key)
+        if book is None:
+            if len(_BOOKS) >= 16:
+                _BOOKS.clear()
+            book = _BOOKS[key] = cls(packs)
+        return book
+
     def fired(self, findings: list[Any]) -> list[tuple[RulePack, Rule, list[str]]]:
         """(pack, rule, ids of the findings it fires on) for each rule that fires on any of
         ``findings`` (objects with the FINDING_FIELDS as attributes, an ``id`` and ``rule_view``),
@@ -254,11 +270,16 @@ class RuleBook:
             key = tuple(map(_frozen, self._read(f)))
             verdict = self._verdicts.get(key)
             if verdict is None:
+                if len(self._verdicts) >= self.MAX_VERDICTS:
+                    self._verdicts.clear()
                 view = f.rule_view()
                 verdict = self._verdicts[key] = [i for i, (_, _, fires) in enumerate(self.rules) if fires(view)]
             for i in verdict:
                 hits[i].append(f.id)
         return [(pack, rule, ids) for (pack, rule, _), ids in zip(self.rules, hits) if ids]
+
+
+_BOOKS: dict[str, RuleBook] = {}
 
 
 def lookback_years(packs: list[RulePack], overrides: dict[str, Any] | None = None) -> float:

@@ -154,3 +154,28 @@ def test_rule_book_gives_every_finding_the_verdict_of_its_own_rules():
         assert [(pack.id, rule.id, ids) for pack, rule, ids in book.fired(part)] == [e for e in expected if e[2]]
     assert len(book._verdicts) < len(findings)  # verdicts were reused
     assert sum(len(ids) for _, _, ids in book.fired(findings)) > 0 and any(not ids for *_, ids in expected)
+
+
+def test_rule_book_is_kept_per_packs_and_parameters_and_bounded():
+    """RuleBook.of hands the same book (and its verdicts) to the batches of one sweep, another book
+    when a parameter differs; a book forgets its verdicts beyond MAX_VERDICTS and still judges right."""
+    from types import SimpleNamespace
+
+    from queries.rules import RuleBook
+
+    pack = builtin_packs()["us-nsf-trust"]
+    book = RuleBook.of([(pack, pack.params())])
+    assert RuleBook.of([(pack, pack.params())]) is book
+    changed = {name: (value + 1 if isinstance(value, (int, float)) else value) for name, value in pack.params().items()}
+    assert changed != pack.params() and RuleBook.of([(pack, changed)]) is not book
+
+    small = RuleBook([(pack, pack.params())])
+    small.MAX_VERDICTS = 3
+    findings = []
+    for i in range(20):
+        view = finding(kind="concern_path", listed=True, list_ids=["wl:us-1286"], years_since_end=float(i), active=i == 0, hops=1 + i % 4)
+        findings.append(SimpleNamespace(id=f"f{i}", rule_view=lambda view=view: dict(view), **view))
+    expected = [(pack.id, rule.id, [f.id for f in findings if rule_fires(rule, f.rule_view(), pack.params())]) for rule in pack.rules]
+    assert any(ids for *_, ids in expected)
+    assert [(p.id, r.id, ids) for p, r, ids in small.fired(findings)] == [e for e in expected if e[2]]
+    assert len(small._verdicts) <= 3
