@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+import zstandard
 
 from graph.db import Database
 from queries.cypher import cypher
@@ -90,11 +91,18 @@ async def _read_results(db: Database, sweep_id: str, subjects: list[str]) -> lis
 
 
 def decode_findings(stored: bytes | str | None) -> list[dict[str, Any]]:
-    """A SweepResult's findings (ingest.sweep.checkpoint.encode_findings: compressed JSON; the
-    JSON text itself in sweeps stored before 2026-12-01, which a new sweep still diffs against)."""
+    """A SweepResult's findings (ingest.sweep.checkpoint.encode_findings: JSON compressed with
+    Zstandard). Older sweeps, which a new sweep still diffs against, hold zlib-compressed JSON
+    (stored before 2026-12-02) or the JSON text itself (before 2026-12-01)."""
     if not stored:
         return []
-    return orjson.loads(zlib.decompress(stored) if isinstance(stored, (bytes, bytearray)) else stored)
+    if isinstance(stored, str):
+        return orjson.loads(stored)
+    return orjson.loads(_UNZSTD.decompress(stored) if stored[:4] == _ZSTD_MAGIC else zlib.decompress(stored))
+
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # the first bytes of every Zstandard frame (zlib's start with 0x78)
+_UNZSTD = zstandard.ZstdDecompressor()
 
 
 async def population(db: Database, statement: str) -> list[str]:

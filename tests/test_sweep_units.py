@@ -132,9 +132,10 @@ def test_unknown_rule_packs_are_refused_up_front():
 
 
 def test_stored_findings_are_compressed_and_read_back_also_from_older_text():
-    """SweepResults hold their findings as compressed JSON; sweeps stored before hold the JSON
-    text, and a new sweep's diff must still read them."""
+    """SweepResults hold their findings as compressed JSON; older sweeps hold zlib-compressed JSON
+    or the JSON text, and a new sweep's diff must still read them."""
     import json
+    import zlib
 
     from ingest.sweep.checkpoint import encode_findings
     from queries.sweep import decode_findings
@@ -146,4 +147,5 @@ def test_stored_findings_are_compressed_and_read_back_also_from_older_text():
     assert isinstance(stored, bytes) and len(stored) * 5 < len(json.dumps(findings, ensure_ascii=False).encode("utf-8"))
     assert decode_findings(stored) == findings
     assert decode_findings(json.dumps(findings, ensure_ascii=False)) == findings
+    assert decode_findings(zlib.compress(json.dumps(findings).encode("utf-8"), 1)) == findings  # stored before 2026-12-02
     assert decode_findings(None) == [] and decode_findings(b"") == []

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from datetime import datetime, timezone
 from typing import Any
 
 import orjson
+import zstandard
 
 from graph.db import Database
 from graph.provenance import Evidence
@@ -74,12 +74,17 @@ async def count_results(db: Database, sweep_id: str) -> tuple[int, int]:
 
 
 def encode_findings(findings: list[dict[str, Any]]) -> bytes:
-    """A subject's findings as stored: JSON, compressed. Why compressed: on the bench graph a
-    subject has ~130 findings with their evidence, ~180 KB of JSON; zlib's fastest level makes
-    that 8x smaller for ~0.5 ms, and writing 45 MB a batch of 250 took the database longer than
-    assessing the batch's subjects. Encoded with orjson: the standard library's encoder took
-    4 ms a subject, a sixth of the whole assessment. ``queries.sweep.decode_findings`` reads it back."""
-    return zlib.compress(orjson.dumps(findings, option=orjson.OPT_SORT_KEYS), 1)
+    """A subject's findings as stored: JSON, compressed with Zstandard. Why compressed: on the bench
+    graph a subject has ~200 findings with their evidence, ~230 KB of JSON, and writing that for a
+    batch of 250 took the database longer than assessing it. Why Zstandard at level 1: it makes
+    the JSON 10x smaller in 0.37 ms a subject where zlib's fastest level took 0.96 ms for 8x, and
+    it decompresses 6x faster for the diff. The keys are not sorted (0.2 ms a subject): the
+    findings are built with their keys in one fixed order, and readers decode before comparing.
+    ``queries.sweep.decode_findings`` reads it back."""
+    return _ZSTD.compress(orjson.dumps(findings))
+
+
+_ZSTD = zstandard.ZstdCompressor(level=1)  # one per process; the sweep's writes run on one thread
 
 
 async def write_results(db: Database, sweep: dict[str, Any], outcomes: list[SubjectOutcome], writer: GraphWriter | None = None) -> None:
