@@ -4,6 +4,7 @@ operations) and named populations. (A sweep assesses through queries.assess.asse
 
 from __future__ import annotations
 
+import asyncio
 import json
 import zlib
 from collections.abc import AsyncIterator
@@ -66,12 +67,25 @@ async def sweep_result_pages(db: Database, sweep_id: str, page: int = RESULTS_PA
     position (SKIP): the server walks past every earlier result for each page, so reading a sweep
     takes time quadratic in its size. Why not "after this id": Neo4j 5.26 orders ids beyond the
     Basic Multilingual Plane differently in an index-backed ORDER BY and in a `>` comparison, and
-    such a page repeated a subject (tests/test_sweep_diff.py)."""
+    such a page repeated a subject (tests/test_sweep_diff.py).
+
+    The next page is read while the caller uses this one (two pages in memory): otherwise the
+    server and this process take turns, each idle while the other works."""
     ids = sorted(await stored_subjects(db, sweep_id))
-    for start in range(0, len(ids), page):
-        rows = await _read_results(db, sweep_id, ids[start : start + page])
-        if rows:
-            yield rows
+    pages = [ids[start : start + page] for start in range(0, len(ids), page)]
+    ahead: asyncio.Future | None = None
+    try:
+        for i, subjects in enumerate(pages):
+            rows = await (ahead if ahead is not None else _read_results(db, sweep_id, subjects))
+            ahead = None
+            if i + 1 < len(pages):
+                ahead = asyncio.ensure_future(_read_results(db, sweep_id, pages[i + 1]))
+                await asyncio.sleep(0)  # let it send its request before the caller takes the CPU
+            if rows:
+                yield rows
+    finally:
+        if ahead is not None:
+            ahead.cancel()
 
 
 async def sweep_results(db: Database, sweep_id: str, subject_ids: list[str] | None = None) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ webhook)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import threading
@@ -239,6 +240,13 @@ async def test_results_stream_in_pages_and_pair_up_across_two_sweeps(graph):
     streamed = [r async for rows in sweep_result_pages(graph, "swp:old", page=2) for r in rows]
     assert sorted(r["subject_id"] for r in streamed) == sorted(old_ids) and len(streamed) == len(old_ids)
     assert streamed[0]["findings"] == [{"key": "fnd:per:a", "kind": "concern_path", "hops": 2}]
+    # the next page is read ahead; a reader that stops early leaves no read running
+    pages = sweep_result_pages(graph, "swp:old", page=2)
+    assert [r["subject_id"] for r in await anext(pages)] == ["per:a", "per:b"]
+    assert any(t.get_coro().__qualname__ == "_read_results" for t in asyncio.all_tasks())
+    await pages.aclose()
+    await asyncio.sleep(0)
+    assert not any(t.get_coro().__qualname__ == "_read_results" and not t.done() for t in asyncio.all_tasks())
 
     pairs = [((b or {}).get("subject_id"), (a or {}).get("subject_id")) async for b, a in _paired_results(graph, "swp:old", "swp:new")]
     both = set(old_ids) & set(new_ids)
