@@ -231,6 +231,22 @@ async def test_a_search_cache_shared_by_batches_changes_no_answer(graph):
         await concern_paths_many(graph, ids, f(as_of="2021-01-01"), SearchCache(filters))
 
 
+def test_search_cache_forgets_the_least_recently_used_half():
+    """An entry read since it was stored outlives entries stored after it but not read."""
+    from queries.paths import _Recent
+
+    kept = _Recent(limit=10)
+    for i in range(10):
+        kept.put(i, f"v{i}")
+    assert kept.get(0) == "v0" and kept.get(1) == "v1"  # the oldest two, just used
+    kept.put(10, "v10")  # over the limit: half goes
+    assert kept.get(0) == "v0" and kept.get(1) == "v1" and kept.get(10) == "v10"
+    assert kept.get(2) is None and kept.get(6) is None and kept.get(9) == "v9"
+    assert kept.weight == len(kept.items) <= 10
+    kept.put(9, "other")  # an entry is never replaced
+    assert kept.get(9) == "v9"
+
+
 async def test_max_paths_gives_the_best_of_the_full_answer_and_counts_all(graph):
     """A page of paths is the head of the full, score-ordered answer (the score is computed
     before the hops are fetched), with the same scores and hops; every reached entity is counted."""
