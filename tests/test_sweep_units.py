@@ -31,6 +31,7 @@ def test_the_shipped_test_definition_is_valid():
         ({"population": {"kind": "ids"}}, "needs a non-empty ids list"),
         ({"as_of": {"policy": "fixed"}}, "needs a date"),
         ({"max_hops": 9}, "max_hops"),
+        ({"cache_weight": -1}, "cache_weight"),
         ({"sources": [{"name": "a", "format": "meti_csv"}]}, "give exactly one of path or url"),
         ({"sources": [{"name": "a", "format": "meti_csv", "url": "ftp://x"}]}, "url must be http(s)"),
         ({"outputs": {"formats": ["xlsx"]}}, "outputs.formats"),
@@ -41,6 +42,19 @@ def test_bad_definitions_fail_with_a_clear_message(tmp_path, override, message):
     with pytest.raises(InvalidInput, match="invalid") as err:
         load_definition(definition(tmp_path, **override))
     assert message in str(err.value)
+
+
+def test_a_definition_bounds_each_workers_search_cache(tmp_path):
+    """``cache_weight`` (memory against re-reading) reaches the search cache a worker builds."""
+    from ingest.sweep import runner
+
+    assert load_definition(definition(tmp_path)).definition.cache_weight == 2_000_000
+    assert load_definition(definition(tmp_path, cache_weight=0)).definition.cache_weight == 0
+    params = {"packs": ["us-dod-matrix"], "lists": [], "as_of": "2026-01-01", "max_hops": 3, "batch_size": 10, "cache_weight": 400}
+    reads = runner._reads("swp:cache-test", params)
+    assert reads.paths.expansions.limit == 200 and reads.paths.hops.limit == 100
+    nothing = runner._reads("swp:cache-test-2", params | {"cache_weight": 0})
+    assert nothing.paths.expansions.limit == 0
 
 
 def test_unreadable_and_non_yaml_definitions(tmp_path):

@@ -115,6 +115,9 @@ class SweepDefinition(_Strict):
     schedule: str | None = None
     workers: int = Field(default=1, ge=1, le=64)
     batch_size: int = Field(default=200, ge=1, le=5000)
+    cache_weight: int = Field(default=2_000_000, ge=0, le=100_000_000,
+                              description="what each worker's concern-path search cache may hold, in units of about one step, evidence "
+                                          "entry or listing (2M: a worker peaked at 4.7 GB on the 1M-node bench graph); 0 keeps nothing")
     outputs: OutputSpec = Field(default_factory=OutputSpec)
 
     @field_validator("id")

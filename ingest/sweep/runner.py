@@ -138,7 +138,7 @@ def _reads(sweep_id: str, params: dict[str, Any]) -> steps.SweepReads:
     if sweep_id not in _sweep_reads:
         _sweep_reads.clear()
         _sweep_reads[sweep_id] = steps.sweep_reads(packs=params["packs"], lists=params["lists"], as_of=params["as_of"],
-                                                   max_hops=params["max_hops"])
+                                                   max_hops=params["max_hops"], cache_weight=params["cache_weight"])
     return _sweep_reads[sweep_id]
 
 
@@ -264,7 +264,8 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
     todo = [s for s in population if s not in done]
     sweep["population_size"] = len(population)
     await checkpoint.save_sweep(db, sweep)
-    params = {"packs": d.packs, "lists": d.lists, "as_of": sweep["as_of"], "max_hops": d.max_hops, "batch_size": d.batch_size}
+    params = {"packs": d.packs, "lists": d.lists, "as_of": sweep["as_of"], "max_hops": d.max_hops, "batch_size": d.batch_size,
+              "cache_weight": d.cache_weight}
     progress = Progress(sweep["id"], len(population), len(population) - len(todo))
     t0 = time.monotonic()
     try:

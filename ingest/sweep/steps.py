@@ -96,11 +96,12 @@ class SweepReads:
     listed_orgs: ListedOrganizations
 
 
-def sweep_reads(*, packs: list[str], lists: list[str], as_of: str, max_hops: int) -> SweepReads:
+def sweep_reads(*, packs: list[str], lists: list[str], as_of: str, max_hops: int, cache_weight: int = 2_000_000) -> SweepReads:
     """The shared reads for the batches of one sweep in one process, made for exactly the
-    filters ``assess_subjects`` assesses with."""
+    filters ``assess_subjects`` assesses with; ``cache_weight`` bounds the search cache (the
+    definition's ``cache_weight``: memory against re-reading)."""
     filters = path_filters(resolve_packs(packs), as_of=as_of, lists=lists or None, max_hops=max_hops, time_budget_ms=SWEEP_TIME_BUDGET_MS)
-    return SweepReads(SearchCache(filters), ListedOrganizations(as_of=filters.as_of, lists=lists or None))
+    return SweepReads(SearchCache(filters, max_weight=cache_weight), ListedOrganizations(as_of=filters.as_of, lists=lists or None))
 
 
 def check_packs(packs: list[str]) -> None:
