@@ -19,6 +19,7 @@ from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kizuna.errors import InvalidInput
+from queries.paths import SEARCH_CACHE_WEIGHT
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -115,9 +116,9 @@ class SweepDefinition(_Strict):
     schedule: str | None = None
     workers: int = Field(default=1, ge=1, le=64)
     batch_size: int = Field(default=200, ge=1, le=5000)
-    cache_weight: int = Field(default=2_000_000, ge=0, le=100_000_000,
+    cache_weight: int = Field(default=SEARCH_CACHE_WEIGHT, ge=0, le=100_000_000,
                               description="what each worker's concern-path search cache may hold, in units of about one step, evidence "
-                                          "entry or listing (2M: a worker peaked at 4.7 GB on the 1M-node bench graph); 0 keeps nothing")
+                                          "entry or listing (queries.paths.SEARCH_CACHE_WEIGHT by default); 0 keeps nothing")
     outputs: OutputSpec = Field(default_factory=OutputSpec)
 
     @field_validator("id")

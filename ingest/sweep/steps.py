@@ -23,7 +23,7 @@ from kizuna.heap import collector_paused
 from queries.assess import Assessment, assess_many, path_filters
 from queries.exposure import ListedOrganizations
 from queries.findings import Finding
-from queries.paths import SearchCache
+from queries.paths import SEARCH_CACHE_WEIGHT, SearchCache
 from queries.rules import resolve_packs
 from resolve.pipeline import resolve_incremental as resolve_pipeline
 
@@ -96,7 +96,7 @@ class SweepReads:
     listed_orgs: ListedOrganizations
 
 
-def sweep_reads(*, packs: list[str], lists: list[str], as_of: str, max_hops: int, cache_weight: int = 2_000_000) -> SweepReads:
+def sweep_reads(*, packs: list[str], lists: list[str], as_of: str, max_hops: int, cache_weight: int = SEARCH_CACHE_WEIGHT) -> SweepReads:
     """The shared reads for the batches of one sweep in one process, made for exactly the
     filters ``assess_subjects`` assesses with; ``cache_weight`` bounds the search cache (the
     definition's ``cache_weight``: memory against re-reading)."""
