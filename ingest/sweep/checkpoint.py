@@ -100,7 +100,6 @@ async def write_results(db: Database, sweep: dict[str, Any], outcomes: list[Subj
             "error": o.error,
             "tier": o.tier,
             "recommendation": o.recommendation,
-            "finding_keys": [f["key"] for f in o.findings],
             "findings": encode_findings(o.findings),
         }
         records.append(
