@@ -77,6 +77,34 @@ class Report:
         return path
 
 
+def host_probe(size: int = 4_000_000, reads: int = 1_000_000) -> dict[str, float]:
+    """How fast this host is right now, on the two things the benchmarks spend their time on:
+    interpreter work within the CPU's caches (ns per loop step) and reads scattered over ~150 MB of
+    Python objects (ns per read; Neo4j's page cache and a worker's findings are such memory).
+
+    Why: the benchmarks run on shared virtual machines whose speed changes between sessions and
+    within one. On 2026-12-02 a cached loop step took ~55 ns while a scattered read took 0.9-1.4 us
+    (about ten DRAM misses' worth; it varied from minute to minute), and the same Python work over a
+    sweep's findings took from 1x to 2x the CPU time between runs. Figures from different sessions
+    are only comparable beside this probe, or against older code run the same day."""
+    import random
+
+    rnd = random.Random(7)
+    started = time.process_time()
+    total = 0
+    for i in range(reads):
+        total += i * i % 7
+    loop_ns = (time.process_time() - started) / reads * 1e9
+    objects = [i * 3 for i in range(size)]  # each int its own object, allocated in order
+    rnd.shuffle(objects)
+    order = [rnd.randrange(size) for _ in range(reads)]
+    started = time.process_time()
+    for i in order:
+        total += objects[i]
+    read_ns = (time.process_time() - started) / reads * 1e9
+    return {"cached_loop_ns": round(loop_ns, 1), "scattered_read_ns": round(read_ns, 1)}
+
+
 class GcPauses:
     """The garbage collector's pauses in this process while the block runs.
 

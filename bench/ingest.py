@@ -42,6 +42,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.harness import host_probe  # noqa: E402
 from graph import server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.schema import apply_schema  # noqa: E402
@@ -149,7 +150,7 @@ async def main(args: argparse.Namespace) -> None:
     await apply_schema(db)
     await db.write("CREATE INDEX bench_raw_id IF NOT EXISTS FOR (n:BenchRaw) ON (n.id)")
     await wipe(db)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, host probe {host_probe()}", flush=True)
 
     if not args.skip_shared:
         print("\n== all of ../shared/data, end to end ==", flush=True)
@@ -205,7 +206,7 @@ async def main(args: argparse.Namespace) -> None:
             path.unlink()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\nmachine load average at end: {os.getloadavg()[0]:.1f}")
+    print(f"\nmachine load average at end: {os.getloadavg()[0]:.1f}, host probe {host_probe()}")
     await db.close()
 
 

@@ -13,7 +13,8 @@ process (where the time goes), and the ratio to a baseline measured in the same 
 assessment one subject at a time (queries.assess.assess, nothing stored). Each size also gives
 the whole sweep's time (with the diff) and the peak memory so far of the main process (the
 in-process profile, then the diffs) and of the worker processes. The load average is printed
-with every figure: on a shared machine the figures are only indicative.
+with every figure, and beside each size the host probe (bench.harness.host_probe) before and after it:
+on a shared machine the figures are only indicative.
 
 Target (issue 8): 100k subjects in <= 10 minutes on 2 cores (~167 subjects/s), close to linear.
 
@@ -37,6 +38,7 @@ from pathlib import Path
 import yaml
 
 from bench.graphgen import Shape, bench_graph
+from bench.harness import host_probe
 from graph.db import Database
 from ingest.sweep import steps
 from ingest.sweep.runner import run_sweep
@@ -140,7 +142,7 @@ async def main(args) -> dict:
             for n in sizes:
                 ids = population(args.scale, n, args.project_share)
                 path = write_definition(folder, f"{prefix}{n}", ids, args)
-                before = load()
+                before, probe = load(), host_probe()
                 started = time.perf_counter()
                 record = await run_sweep(db, path, write_outputs=False)
                 total = time.perf_counter() - started
@@ -148,6 +150,7 @@ async def main(args) -> dict:
                 row = {"subjects": n, "assess_s": c["assess_seconds"], "subjects_per_s": c["subjects_per_s"], "total_s": round(total, 1),
                        "errors": c["errors"], "findings": c["findings"], "tiers": c["tiers"], "recommendations": c["recommendations"],
                        "ratio_to_baseline": round(c["subjects_per_s"] / base, 2), "loadavg_before": before, "loadavg_after": load(),
+                       "host_before": probe, "host_after": host_probe(),
                        # peak so far: the main process diffs every stored result; workers assess
                        "peak_rss_mb_main": peak_rss_mb(resource.RUSAGE_SELF), "peak_rss_mb_workers": peak_rss_mb(resource.RUSAGE_CHILDREN)}
                 runs.append(row)
