@@ -77,7 +77,7 @@ class Report:
         return path
 
 
-def host_probe(size: int = 4_000_000, reads: int = 1_000_000) -> dict[str, float]:
+def host_probe() -> dict[str, float]:
     """How fast this host is right now, on the two things the benchmarks spend their time on:
     interpreter work within the CPU's caches (ns per loop step) and reads scattered over ~150 MB of
     Python objects (ns per read; Neo4j's page cache and a worker's findings are such memory).
@@ -86,7 +86,18 @@ def host_probe(size: int = 4_000_000, reads: int = 1_000_000) -> dict[str, float
     within one. On 2026-12-02 a cached loop step took ~55 ns while a scattered read took 0.9-1.4 us
     (about ten DRAM misses' worth; it varied from minute to minute), and the same Python work over a
     sweep's findings took from 1x to 2x the CPU time between runs. Figures from different sessions
-    are only comparable beside this probe, or against older code run the same day."""
+    are only comparable beside this probe, or against older code run the same day.
+
+    Runs in a child process: the ~150 MB it touches must not raise the peak memory the
+    benchmark reports (its own, nor that of children started later, which on Linux inherit the
+    parent's high-water mark when forked)."""
+    out = subprocess.run([sys.executable, "-c", "import json, bench.harness as h; print(json.dumps(h.probe_here()))"],
+                         capture_output=True, text=True, check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(out.stdout)
+
+
+def probe_here(size: int = 4_000_000, reads: int = 1_000_000) -> dict[str, float]:
+    """``host_probe``'s measurement, in this process."""
     import random
 
     rnd = random.Random(7)
