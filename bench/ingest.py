@@ -30,9 +30,7 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.harness import host_probe  # noqa: E402
+from bench.harness import free_port, host_probe, peak_rss_mb  # noqa: E402
 from graph import server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.schema import apply_schema  # noqa: E402
@@ -53,16 +51,6 @@ SHARED = REPO.parent / "shared" / "data"
 
 def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def settings_from_env() -> Settings:
