@@ -48,10 +48,12 @@ def _statements(model: GraphModel) -> dict[str, str]:
         "listed": "MATCH (n:Entity)-[:LISTED_ON]->(:Watchlist) WITH DISTINCT n SET n.concern_hops = 0 RETURN n.id AS id",
         "level": (
             # Seeds are always sought by id. With the statistics a test run leaves behind, the
-            # planner twice started from the other end (tests/test_proximity.py): once before the
-            # hint, once with it (a CI run). a has no label, as b in "improve" below, so that no
-            # label scan or concern_hops index can start the plan (every model node is an Entity).
-            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a) USING INDEX b:Entity(id) "
+            # planner started elsewhere twice (tests/test_proximity.py): from a, before any hint;
+            # and once in CI with USING INDEX, which allows a scan of the whole id index joined to
+            # the ids (the likeliest reading of the truncated plan); USING INDEX SEEK does not. a has no label, as b
+            # in "improve" below, so no label scan or concern_hops index can start the plan
+            # (every model node is an Entity).
+            "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a) USING INDEX SEEK b:Entity(id) "
             "WHERE a.concern_hops IS NULL AND " + step + " "
             "WITH DISTINCT a SET a.concern_hops = $hops RETURN a.id AS id"
         ),
@@ -60,7 +62,7 @@ def _statements(model: GraphModel) -> dict[str, str]:
         # One record back, not one per seed: a list of 100k newly listed entities improved 100k
         # seeds, and decoding 100k records cost more than the update itself.
         "improve": (
-            "UNWIND $ids AS aid MATCH (a:Entity {id: aid}) USING INDEX a:Entity(id) "
+            "UNWIND $ids AS aid MATCH (a:Entity {id: aid}) USING INDEX SEEK a:Entity(id) "
             "WITH a, EXISTS { (a)-[:LISTED_ON]->(:Watchlist) } AS listed "
             # b without a label: with one, the planner scanned the concern_hops index for every
             # seed (quadratic in a bulk ingest) instead of expanding the seed's own relationships.

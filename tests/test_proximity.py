@@ -160,7 +160,7 @@ async def test_incremental_statements_find_seeds_by_id_not_by_proximity_range(gr
         shown = f"{name}:\n" + "\n".join(f"{op} {details}" for op, details in found)  # the whole plan, untruncated
         assert any(op.startswith("NodeUniqueIndexSeek") for op, _ in found), shown
         assert not any("concern_hops" in details and "Index" in op for op, details in found), shown
-        assert not any(op.startswith(("NodeByLabelScan", "AllNodesScan")) for op, _ in found), shown
+        assert not any(op.startswith(("NodeByLabelScan", "AllNodesScan", "NodeIndexScan", "NodeUniqueIndexScan")) for op, _ in found), shown
 
 
 def _operators(plan: dict):
