@@ -46,6 +46,13 @@ def private_neo4j(heap_mb: int = 4096, pagecache_mb: int = 4096, home: str | Pat
             shutil.rmtree(home, ignore_errors=True)
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc: what splits a
+    benchmark's work between this process and the Neo4j server."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (MiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

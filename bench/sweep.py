@@ -9,7 +9,8 @@ projects of that graph (a seeded random sample, so every size is the same mix), 
 
 Figures: subjects/s at each size, the ratio of each size's rate to the smallest size's (1.0 =
 linear scaling), the projected time for 100k subjects, per-step timings of one batch-assessing
-process (where the time goes), and the ratio to a baseline measured in the same run: the same
+process with the CPU a subject costs it and the server and the search cache's hit rate (where the
+time goes), and the ratio to a baseline measured in the same run: the same
 assessment one subject at a time (queries.assess.assess, nothing stored). Each size also gives
 the whole sweep's time (with the diff) and the peak memory so far of the main process (the
 in-process profile, then the diffs) and of the worker processes. The load average is printed
@@ -38,7 +39,8 @@ from pathlib import Path
 import yaml
 
 from bench.graphgen import Shape, bench_graph
-from bench.harness import host_probe
+from bench.harness import host_probe, process_cpu_s
+from graph import server
 from graph.db import Database
 from ingest.sweep import steps
 from ingest.sweep.runner import run_sweep
@@ -95,20 +97,29 @@ async def forget_sweeps(db: Database, definition_prefix: str) -> None:
     await db.write("MATCH (s:Sweep) WHERE s.id IN $ids DETACH DELETE s", {"ids": sweep_ids})
 
 
-async def profile(db: Database, ids: list[str], args) -> dict:
+async def profile(db: Database, ids: list[str], args, server_pid: int | None) -> dict:
     """Per-step seconds of batch assessment in this process (no storing), and its rate: batches
-    assessed as a sweep worker assesses them (one set of shared reads, the collector paused per batch)."""
+    assessed as a sweep worker assesses them (one set of shared reads, the collector paused per batch).
+    Also the CPU a subject costs this process and the server (``server_pid``), and the search
+    cache's hit rate: what says which side a change must relieve."""
     timings: dict[str, float] = {}
     packs = args.packs.split(",")
     reads = steps.sweep_reads(packs=packs, lists=[], as_of=AS_OF, max_hops=args.max_hops)
+    server_before = process_cpu_s(server_pid) if server_pid else None
+    cpu_before = time.process_time()
     started = time.perf_counter()
     for batch in steps.chunked(ids, args.batch):
         with collector_paused():
             await steps.assess_subjects(db, batch, packs=packs, lists=[], as_of=AS_OF, max_hops=args.max_hops, timings=timings,
                                         reads=reads)
     elapsed = time.perf_counter() - started
+    per_subject = 1000 / max(len(ids), 1)
+    cache = reads.paths
     return {"subjects": len(ids), "subjects_per_s": round(len(ids) / elapsed, 1), "seconds": round(elapsed, 2),
-            "step_seconds": {k: round(v, 2) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])}, "loadavg": load()}
+            "step_seconds": {k: round(v, 2) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])},
+            "python_cpu_ms_per_subject": round((time.process_time() - cpu_before) * per_subject, 2),
+            "server_cpu_ms_per_subject": round((process_cpu_s(server_pid) - server_before) * per_subject, 2) if server_pid else None,
+            "search_cache_hit_rate": round(cache.hits / max(cache.hits + cache.misses, 1), 2), "loadavg": load()}
 
 
 async def baseline(db: Database, ids: list[str], args) -> float:
@@ -126,13 +137,14 @@ async def main(args) -> dict:
     folder = OUT / "sweep-definitions"  # (bench/out is ignored by git)
     folder.mkdir(parents=True, exist_ok=True)
     prefix = f"bench-sweep-{os.getpid()}-"
-    async with bench_graph(args.scale, heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as (_, db, generated):
+    async with bench_graph(args.scale, heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as (settings, db, generated):
+        server_pid = server.status(settings).pid
         await forget_sweeps(db, "bench-sweep-")  # what an interrupted earlier run left behind
         figures["graph"] = {"nodes": generated["nodes"], "relationships": generated["relationships"]}
         try:
             sample = population(args.scale, max(args.profile, args.baseline_sample), args.project_share, seed=99)
-            await profile(db, sample[: args.batch], args)  # warm-up: plans, page cache
-            figures["profile"] = await profile(db, sample[: args.profile], args)
+            await profile(db, sample[: args.batch], args, server_pid)  # warm-up: plans, page cache
+            figures["profile"] = await profile(db, sample[: args.profile], args, server_pid)
             print("profile (one process, batches of", args.batch, "):", json.dumps(figures["profile"]), flush=True)
             base = await baseline(db, sample[: args.baseline_sample], args)
             figures["baseline_one_by_one_per_s"] = round(base, 1)
