@@ -7,6 +7,7 @@ in a temporary folder, or taken from NEO4J_URI when that is set. It is never moc
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 from pathlib import Path
@@ -45,6 +46,7 @@ def settings() -> Settings:
     server.start(s)
     yield s
     server.stop(s)
+    shutil.rmtree(home, ignore_errors=True)  # a temporary store: every run used to leave one behind
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import tempfile
@@ -35,6 +36,7 @@ def own_server_env():
     )
     yield env
     run_cli(["db", "stop"], env)
+    shutil.rmtree(home, ignore_errors=True)  # each run left ~5 MB in the temporary folder
 
 
 def bolt(env):
