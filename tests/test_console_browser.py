@@ -9,6 +9,7 @@ paths, risk assessment, decisions). Screenshots, the dossier and the measured fi
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -59,9 +60,10 @@ async def keys(db, app_server):
 @pytest.fixture
 async def console(app_server):
     """A fresh Chromium profile on the console; any request leaving the host is refused and noted."""
+    profile = browser_profile()
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
-            browser_profile(), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
             accept_downloads=True, viewport={"width": 1600, "height": 1000}, locale="en-US",
         )
         page = context.pages[0] if context.pages else await context.new_page()
@@ -81,6 +83,7 @@ async def console(app_server):
             yield c
         finally:
             await context.close()
+            shutil.rmtree(profile, ignore_errors=True)
         assert c.off_host == [], f"the console tried to reach other hosts: {c.off_host}"
         assert c.errors == [], f"JavaScript errors: {c.errors}"
 
