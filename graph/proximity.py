@@ -50,9 +50,9 @@ def _statements(model: GraphModel) -> dict[str, str]:
             # Seeds are always sought by id. With the statistics a test run leaves behind, the
             # planner started elsewhere twice (tests/test_proximity.py): from a, before any hint;
             # and once in CI with USING INDEX, which allows a scan of the whole id index joined to
-            # the ids (the likeliest reading of the truncated plan); USING INDEX SEEK does not. a has no label, as b
-            # in "improve" below, so no label scan or concern_hops index can start the plan
-            # (every model node is an Entity).
+            # the ids (the likeliest reading of the truncated plan). USING INDEX SEEK does not.
+            # a has no label, as b in "improve" below, so no label scan or concern_hops index can
+            # start the plan (every model node is an Entity).
             "UNWIND $ids AS bid MATCH (b:Entity {id: bid})-[r:" + follow + "]-(a) USING INDEX SEEK b:Entity(id) "
             "WHERE a.concern_hops IS NULL AND " + step + " "
             "WITH DISTINCT a SET a.concern_hops = $hops RETURN a.id AS id"
