@@ -25,6 +25,9 @@ from kizuna.settings import Settings
 
 LAUNCHER_DIR = Path(__file__).resolve().parent / "launcher"
 LAUNCHER_CLASS = "org.kizuna.launcher.Launcher"
+# The JVM flag of each garbage collector `KIZUNA_NEO4J_GC` may choose (kizuna/settings.py says
+# why parallel is the default; G1 is Neo4j's own default and keeps pauses shorter).
+GC_FLAGS = {"parallel": "-XX:+UseParallelGC", "g1": "-XX:+UseG1GC"}
 
 
 @dataclass
@@ -198,7 +201,7 @@ def start(settings: Settings) -> ServerStatus:
         "java",
         f"-Xms{min(settings.neo4j_heap_mb, 1024)}m",
         f"-Xmx{settings.neo4j_heap_mb}m",
-        "-XX:+UseG1GC",
+        GC_FLAGS[settings.neo4j_gc],
         "-XX:+ExitOnOutOfMemoryError",
         "-cp",
         f"{LAUNCHER_DIR / 'target' / 'classes'}{os.pathsep}{LAUNCHER_DIR / 'target' / 'lib' / '*'}",

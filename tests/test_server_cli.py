@@ -33,6 +33,7 @@ def own_server_env():
         KIZUNA_NEO4J_PASSWORD="cli-test-pass",
         KIZUNA_NEO4J_HEAP_MB="768",
         KIZUNA_NEO4J_PAGECACHE_MB="256",
+        KIZUNA_NEO4J_GC="g1",  # the other collector than the session server's default
     )
     yield env
     run_cli(["db", "stop"], env)
@@ -59,6 +60,7 @@ def test_db_lifecycle_and_sigkill_loses_nothing_committed(own_server_env):
     assert run_cli(["db", "status"], env).returncode == 0
     assert run_cli(["db", "init"], env).returncode == 0
     with GraphDatabase.driver(bolt(env), auth=("neo4j", "cli-test-pass")) as driver:
+        assert collectors(driver) == {"G1 Young Generation", "G1 Old Generation"}
         driver.execute_query("UNWIND range(1, 500) AS i CREATE (:Entity:Person {id: 'per:kill-' + toString(i), name: 'P' + toString(i)})")
     status = json.loads(run_cli(["db", "status", "--json"], env).stdout)
     os.kill(status["pid"], signal.SIGKILL)
@@ -70,6 +72,22 @@ def test_db_lifecycle_and_sigkill_loses_nothing_committed(own_server_env):
     assert restarted.returncode == 0, restarted.stdout + restarted.stderr
     stats = json.loads(run_cli(["stats", "--json"], env).stdout)
     assert stats["labels"]["Person"] == 500
+
+
+def collectors(driver) -> set[str]:
+    """The garbage collectors the server's JVM runs, as its management beans name them."""
+    records = driver.execute_query("CALL dbms.queryJmx('java.lang:type=GarbageCollector,*') YIELD attributes "
+                                   "RETURN attributes.Name.value AS name").records
+    return {r["name"] for r in records}
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="an external server's JVM is not Kizuna's to configure")
+def test_launched_server_runs_the_configured_collector(settings):
+    """The session's server runs the default (parallel, unless KIZUNA_NEO4J_GC says otherwise);
+    the CLI's private server above is started with g1."""
+    expected = {"parallel": {"PS Scavenge", "PS MarkSweep"}, "g1": {"G1 Young Generation", "G1 Old Generation"}}
+    with GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
+        assert collectors(driver) == expected[settings.neo4j_gc]
 
 
 def test_wrong_password_is_a_clear_error(own_server_env):
