@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,30 +87,38 @@ async def run_one(source: str, path: str) -> dict:
             "peak_rss_mb": peak_rss_mb(), "ok": report.ok}
 
 
-def parse_one(source: str, path: str) -> dict:
-    """Phase 1 alone (read, convert, validate, spill to disk): the part whose memory must stay
-    flat however big the file is; no database needed."""
+@contextmanager
+def spilled(source: str, path: str, partitions: int):
+    """Phase 1 of one file (read, convert, validate, spill to a temporary folder), without a
+    database: yields its FileReport and the spills, removed on exit."""
+    from graph.model import load_model
+    from graph.writer import GraphWriter
     from ingest.base import FileReport, ReadContext
     from ingest.registry import get_source
-    from graph.writer import GraphWriter
-    from ingest.runner import CONCURRENCY, Ingestor, _Spills
+    from ingest.runner import Ingestor, _Spills
 
     src = get_source(source)
     ingestor = Ingestor.__new__(Ingestor)
     ingestor.writer = GraphWriter.__new__(GraphWriter)
-    from graph.model import load_model
-
     ingestor.writer.model = load_model()
     ingestor.options = {}
     ctx = ReadContext(path=Path(path), source=src, source_id="src:bench", observed_at="2025-01-01T00:00:00+00:00")
     ctx.watchlist_id = "wl:bench"
-    fr = FileReport(path=path, source=source)
-    started = time.perf_counter()
+    report = FileReport(path=path, source=source)
     with tempfile.TemporaryDirectory() as tmp:
-        spills = _Spills(tmp, CONCURRENCY)
-        ingestor._read_all(ctx, fr, spills)
+        spills = _Spills(tmp, partitions)
+        ingestor._read_all(ctx, report, spills)
+        yield report, spills
+
+
+def parse_one(source: str, path: str) -> dict:
+    """Phase 1 alone: the part whose memory must stay flat however big the file is."""
+    from ingest.runner import CONCURRENCY
+
+    started = time.perf_counter()
+    with spilled(source, path, CONCURRENCY) as (report, spills):
         count = sum(len(b) for parts in spills.by_key.values() for spill in parts if spill for b in spill.batches())
-    return {"records": fr.records_read, "facts": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(), "ok": True}
+    return {"records": report.records_read, "facts": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb(), "ok": True}
 
 
 async def raw_baseline(db: Database, rows: int) -> float:
