@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ["writer", "ingest", "screen", "resolve_eval", "nlp", "nlp_eval", "paths", "api", "sweep"]
+BENCHMARKS = ["writer", "ingest", "ingest_floor", "screen", "resolve_eval", "nlp", "nlp_eval", "paths", "api", "sweep"]
 
 
 def main(names: list[str]) -> int:
