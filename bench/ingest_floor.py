@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.harness import host_probe, private_neo4j, process_cpu_s  # noqa: E402
-from bench.ingest import generate_list, spilled  # noqa: E402
+from bench.ingest import generate_list, spilled, wipe  # noqa: E402
 from graph import server  # noqa: E402
 from graph.db import Database  # noqa: E402
 from graph.schema import apply_schema, refresh_search_index  # noqa: E402
@@ -89,9 +89,10 @@ async def main(args: argparse.Namespace) -> None:
         pid = server.status(settings).pid
         db = Database(settings)
         await apply_schema(db)
-        await db.write("MERGE (w:Entity:Watchlist {id: 'wl:bench'})")
         for round_ in range(args.rounds):
             for how in ("nine lists", "one string", "none"):
+                await wipe(db)
+                await db.write("MERGE (w:Entity:Watchlist {id: 'wl:bench'})")
                 node_cpu = await write_all(db, pid, NODES, [{"all": layout(r, how)} for r in nodes])
                 rel_cpu = await write_all(db, pid, RELS, [{"start": r["start"], "end": r["end"], "all": layout(r, how)} for r in listings])
                 server_us = 1e6 * (node_cpu[0] + rel_cpu[0]) / facts
@@ -99,9 +100,6 @@ async def main(args: argparse.Namespace) -> None:
                 results[how] = (server_us, send_us)
                 print(f"round {round_ + 1} {how:10s}: server {server_us:5.1f} µs a fact (nodes {node_cpu[0]:.1f} s, "
                       f"relationships {rel_cpu[0]:.1f} s), sending {send_us:4.1f} µs", flush=True)
-                async with db.driver.session(database=db.database) as session:
-                    result = await session.run("MATCH (n:Organization) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-                    await result.consume()
         await db.close()
     baseline = sum(results["none"]) + parse_us
     print("\nceiling on 2 cores (phase 1 + sending + server, everything else free):")

@@ -40,6 +40,10 @@ def own_server_env():
     shutil.rmtree(home, ignore_errors=True)  # each run left ~5 MB in the temporary folder
 
 
+# What each KIZUNA_NEO4J_GC value's collectors are called by the JVM's management beans.
+COLLECTOR_BEANS = {"parallel": {"PS Scavenge", "PS MarkSweep"}, "g1": {"G1 Young Generation", "G1 Old Generation"}}
+
+
 def bolt(env):
     return f"bolt://127.0.0.1:{env['KIZUNA_NEO4J_BOLT_PORT']}"
 
@@ -60,7 +64,7 @@ def test_db_lifecycle_and_sigkill_loses_nothing_committed(own_server_env):
     assert run_cli(["db", "status"], env).returncode == 0
     assert run_cli(["db", "init"], env).returncode == 0
     with GraphDatabase.driver(bolt(env), auth=("neo4j", "cli-test-pass")) as driver:
-        assert collectors(driver) == {"G1 Young Generation", "G1 Old Generation"}
+        assert collectors(driver) == COLLECTOR_BEANS[env["KIZUNA_NEO4J_GC"]]
         driver.execute_query("UNWIND range(1, 500) AS i CREATE (:Entity:Person {id: 'per:kill-' + toString(i), name: 'P' + toString(i)})")
     status = json.loads(run_cli(["db", "status", "--json"], env).stdout)
     os.kill(status["pid"], signal.SIGKILL)
@@ -85,9 +89,8 @@ def collectors(driver) -> set[str]:
 def test_launched_server_runs_the_configured_collector(settings):
     """The session's server runs the default (parallel, unless KIZUNA_NEO4J_GC says otherwise);
     the CLI's private server above is started with g1."""
-    expected = {"parallel": {"PS Scavenge", "PS MarkSweep"}, "g1": {"G1 Young Generation", "G1 Old Generation"}}
     with GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
-        assert collectors(driver) == expected[settings.neo4j_gc]
+        assert collectors(driver) == COLLECTOR_BEANS[settings.neo4j_gc]
 
 
 def test_wrong_password_is_a_clear_error(own_server_env):
