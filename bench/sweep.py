@@ -84,11 +84,15 @@ def write_definition(folder: Path, ident: str, ids: list[str], args) -> Path:
 
 
 async def forget_sweeps(db: Database, definition_prefix: str) -> None:
-    """Remove this benchmark's Sweep and SweepResult nodes: the bench graph is shared and reused.
-    In transactions of 1,000 results: a result holds its subject's findings (~130 on this graph),
-    and 20,000 of them at once exceeded Neo4j's transaction memory limit."""
-    sweep_ids = [r["id"] for r in await db.read("MATCH (s:Sweep) WHERE s.definition_id STARTS WITH $prefix RETURN s.id AS id",
-                                                {"prefix": definition_prefix})]
+    """Remove this benchmark's Sweep and SweepResult nodes and their results folders: the bench
+    graph is shared and reused. In transactions of 1,000 results: 20,000 results at once (when
+    they held their findings) exceeded Neo4j's transaction memory limit."""
+    rows = await db.read("MATCH (s:Sweep) WHERE s.definition_id STARTS WITH $prefix RETURN s.id AS id, s.results_dir AS results_dir",
+                         {"prefix": definition_prefix})
+    sweep_ids = [r["id"] for r in rows]
+    for r in rows:
+        if r["results_dir"]:
+            shutil.rmtree(r["results_dir"], ignore_errors=True)
     while sweep_ids:
         rows = await db.write("MATCH (r:SweepResult) WHERE r.sweep_id IN $ids WITH r LIMIT 1000 DETACH DELETE r RETURN count(*) AS n",
                               {"ids": sweep_ids})

@@ -51,6 +51,13 @@ class SourceUnreadable(InvalidInput):
     code = "SOURCE_UNREADABLE"
 
 
+class ResultsUnreadable(KizunaError):
+    """A sweep's stored findings (a results file beside the graph) are missing or damaged."""
+
+    code = "RESULTS_UNREADABLE"
+    exit_code = 8
+
+
 class NotFound(KizunaError):
     code = "NOT_FOUND"
     http_status = 404

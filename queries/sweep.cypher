@@ -36,12 +36,24 @@ RETURN count(r) AS done, count(CASE WHEN r.status = 'error' THEN 1 END) AS error
 
 // name: sweep_results
 // The stored results of the subjects in $subjects of a sweep, ordered by subject id
-// (queries/sweep.py pages a sweep by lists of its subject ids).
+// (queries/sweep.py pages a sweep by lists of its subject ids), with where each one's findings
+// are: a frame of a file in the sweep's results folder, or (sweeps stored before 2026-12-02)
+// the findings property itself.
+OPTIONAL MATCH (s:Entity:Sweep {id: $sweep_id})
+WITH s.results_dir AS results_dir
 MATCH (r:SweepResult {sweep_id: $sweep_id})
 WHERE r.subject_id IN $subjects
 RETURN r.subject_id AS subject_id, r.subject_name AS subject_name, r.status AS status, r.error AS error,
-       r.tier AS tier, r.recommendation AS recommendation, r.findings AS findings
+       r.tier AS tier, r.recommendation AS recommendation, r.findings AS findings,
+       results_dir, r.findings_file AS findings_file, r.findings_offset AS findings_offset,
+       r.findings_length AS findings_length
 ORDER BY r.subject_id
+
+// name: results_files
+// The results files a sweep's SweepResults name (the others in its folder are left-overs).
+MATCH (r:SweepResult {sweep_id: $sweep_id})
+WHERE r.findings_file IS NOT NULL
+RETURN DISTINCT r.findings_file AS file
 
 // name: population_disclosures
 MATCH (p:Person)-[:SUBMITTED]->(:Disclosure)

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import zlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import orjson
 import zstandard
 
 from graph.db import Database
+from kizuna.errors import ResultsUnreadable
 from queries.cypher import cypher
 
 
@@ -99,15 +102,56 @@ async def sweep_results(db: Database, sweep_id: str, subject_ids: list[str] | No
 
 async def _read_results(db: Database, sweep_id: str, subjects: list[str]) -> list[dict[str, Any]]:
     rows = await db.read(cypher("sweep", "sweep_results"), {"sweep_id": sweep_id, "subjects": subjects})
-    for r in rows:
-        r["findings"] = decode_findings(r.get("findings"))
+    with _ResultsFiles(sweep_id) as files:
+        for r in rows:
+            results_dir, name = r.pop("results_dir"), r.pop("findings_file")
+            offset, length = r.pop("findings_offset"), r.pop("findings_length")
+            stored = files.frame(results_dir, name, offset, length) if name else r.get("findings")
+            try:
+                r["findings"] = decode_findings(stored)
+            except (zstandard.ZstdError, zlib.error, orjson.JSONDecodeError) as exc:
+                raise ResultsUnreadable(f"sweep {sweep_id}: the stored findings of {r['subject_id']} are damaged ({exc})",
+                                        hint=f"restore {name or 'the graph'} from the backup taken with the graph") from exc
     return rows
 
 
+class _ResultsFiles:
+    """The results files one page of results reads from, each opened once (a batch's subjects
+    share a file; a page of 100 subjects spans some tens of files)."""
+
+    def __init__(self, sweep_id: str):
+        self.sweep_id = sweep_id
+        self.open: dict[Path, int] = {}
+
+    def __enter__(self) -> _ResultsFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for fd in self.open.values():
+            os.close(fd)
+
+    def frame(self, results_dir: str | None, name: str, offset: int, length: int) -> bytes:
+        if not results_dir:
+            raise ResultsUnreadable(f"sweep {self.sweep_id}: its results name the file {name} but the sweep records no results folder")
+        path = Path(results_dir) / name
+        if path not in self.open:
+            try:
+                self.open[path] = os.open(path, os.O_RDONLY)
+            except OSError as exc:
+                raise ResultsUnreadable(f"sweep {self.sweep_id}: cannot read its results file {path}: {exc.strerror}",
+                                        hint="a sweep's results folder must be kept (and backed up) with the graph") from exc
+        data = os.pread(self.open[path], length, offset)
+        if len(data) != length:
+            raise ResultsUnreadable(f"sweep {self.sweep_id}: its results file {path} is shorter than recorded",
+                                    hint="restore it from the backup taken with the graph")
+        return data
+
+
 def decode_findings(stored: bytes | str | None) -> list[dict[str, Any]]:
-    """A SweepResult's findings (ingest.sweep.checkpoint.encode_findings: JSON compressed with
-    Zstandard). Older sweeps, which a new sweep still diffs against, hold zlib-compressed JSON
-    (stored before 2026-12-02) or the JSON text itself (before 2026-12-01)."""
+    """A subject's stored findings (ingest.sweep.checkpoint.encode_findings: JSON compressed with
+    Zstandard, from a results file). Older sweeps, which a new sweep still diffs against, hold
+    them on the SweepResult: Zstandard (stored on 2026-12-02), zlib-compressed JSON (before) or
+    the JSON text itself (before 2026-12-01)."""
     if not stored:
         return []
     if isinstance(stored, str):

@@ -218,7 +218,7 @@ async def test_an_unreadable_source_stops_the_sweep_before_anything_is_written(g
     assert [s["status"] for s in failed] == ["failed"] and "lacks the column(s) name, country_en" in failed[0]["error"]
 
 
-async def test_results_stream_in_pages_and_pair_up_across_two_sweeps(graph):
+async def test_results_stream_in_pages_and_pair_up_across_two_sweeps(graph, tmp_path):
     """The diff reads a sweep a page at a time and pairs each subject with its previous result:
     subjects in both, only in the previous (dropped) and only in the current (new) — also across
     page ends and for ids beyond the Basic Multilingual Plane, which Neo4j orders inconsistently
@@ -235,7 +235,10 @@ async def test_results_stream_in_pages_and_pair_up_across_two_sweeps(graph):
     old_ids = ["per:a", "per:b", "per:c", "per:e", "per:\U0001F600", "per:\uffee"]
     new_ids = ["per:b", "per:c", "per:d", "per:e", "per:f", "per:\U0001F600"]
     for sweep_id, ids in (("swp:old", old_ids), ("swp:new", new_ids)):
-        await checkpoint.write_results(graph, {"id": sweep_id, "definition_id": "d", "started_at": "2026-12-01T00:00:00Z"}, outcomes(ids))
+        sweep = {"id": sweep_id, "definition_id": "d", "started_at": "2026-12-01T00:00:00Z", "status": "completed",
+                 "results_dir": str(checkpoint.results_folder(tmp_path, sweep_id))}
+        await checkpoint.save_sweep(graph, sweep)
+        await checkpoint.write_results(graph, sweep, outcomes(ids))
 
     streamed = [r async for rows in sweep_result_pages(graph, "swp:old", page=2) for r in rows]
     assert sorted(r["subject_id"] for r in streamed) == sorted(old_ids) and len(streamed) == len(old_ids)
@@ -254,3 +257,48 @@ async def test_results_stream_in_pages_and_pair_up_across_two_sweeps(graph):
     assert {p[0] for p in pairs if not p[1]} == set(old_ids) - both
     assert {p[1] for p in pairs if not p[0]} == set(new_ids) - both
     assert len(pairs) == len(set(old_ids) | set(new_ids))
+
+
+async def test_findings_live_in_results_files_beside_the_graph(graph, tmp_path):
+    """A batch's findings go to one file in the sweep's results folder and each SweepResult says
+    where its subject's are; a file no committed result names is removed when the sweep
+    completes; a damaged or missing file is a clear error, never an empty result; results of
+    sweeps that kept their findings on the node still read."""
+    import zlib
+    from pathlib import Path
+
+    from ingest.sweep import checkpoint
+    from ingest.sweep.steps import SubjectOutcome
+    from kizuna.errors import ResultsUnreadable
+
+    sweep = {"id": "swp:files", "definition_id": "d", "started_at": "2026-12-02T00:00:00Z", "status": "running",
+             "results_dir": str(checkpoint.results_folder(tmp_path, "swp:files"))}
+    await checkpoint.save_sweep(graph, sweep)
+    findings = {sid: [{"key": f"fnd:{sid}:{i}", "kind": "concern_path", "hops": i} for i in range(n)]
+                for n, sid in enumerate(["per:a", "per:b", "per:c"])}
+    await checkpoint.write_results(graph, sweep, [SubjectOutcome(subject_id=sid, findings=f) for sid, f in findings.items()])
+    folder = Path(sweep["results_dir"])
+    [batch_file] = list(folder.iterdir())
+    stored = await graph.read("MATCH (r:SweepResult {sweep_id: 'swp:files'}) "
+                              "RETURN r.findings AS blob, r.findings_file AS file, r.findings_count AS n ORDER BY r.subject_id")
+    assert [(r["blob"], r["file"], r["n"]) for r in stored] == [(None, batch_file.name, n) for n in range(3)]
+    assert {r["subject_id"]: r["findings"] for r in await sweep_results(graph, "swp:files")} == findings
+
+    (folder / ("0" * 64 + checkpoint.RESULTS_SUFFIX)).write_bytes(b"a batch never committed")
+    (folder / ".interrupted.partial").write_bytes(b"a write cut short")
+    assert await checkpoint.remove_unreferenced_files(graph, sweep) == 2
+    assert list(folder.iterdir()) == [batch_file]
+
+    damaged = bytearray(batch_file.read_bytes())
+    damaged[-10] ^= 0xFF  # inside per:c's frame, the last
+    batch_file.write_bytes(bytes(damaged))
+    with pytest.raises(ResultsUnreadable, match="findings of per:c are damaged"):
+        await sweep_results(graph, "swp:files")
+    batch_file.unlink()
+    with pytest.raises(ResultsUnreadable, match="cannot read its results file"):
+        await sweep_results(graph, "swp:files")
+
+    await GraphWriter(graph).write_nodes([NodeRecord(
+        "SweepResult", checkpoint.result_id("swp:legacy", "per:z"),
+        {"sweep_id": "swp:legacy", "subject_id": "per:z", "status": "ok", "findings": zlib.compress(b'[{"key": "fnd:z"}]')}, EV)])
+    assert [r["findings"] for r in await sweep_results(graph, "swp:legacy")] == [[{"key": "fnd:z"}]]

@@ -130,11 +130,24 @@ def test_stored_diff_is_bounded_but_counts_stay_whole():
     assert stored["new_findings"] == d["new_findings"][:2]
 
 
-def test_two_sweeps_started_in_the_same_second_are_distinct():
+def test_two_sweeps_started_in_the_same_second_are_distinct(tmp_path):
     from ingest.sweep.checkpoint import new_sweep
 
-    a, b = (new_sweep("d", "sum", "2026-01-01", ["default"], []) for _ in range(2))
+    a, b = (new_sweep("d", "sum", "2026-01-01", ["default"], [], tmp_path) for _ in range(2))
     assert a["id"] != b["id"] and a["id"].startswith("swp:")
+    assert a["results_dir"] != b["results_dir"] and all(s["results_dir"].startswith(str(tmp_path)) for s in (a, b))
+
+
+def test_a_results_file_is_named_by_its_bytes_and_written_once(tmp_path):
+    """The same batch written twice (a retried write) is one file; other bytes are another."""
+    from ingest.sweep.checkpoint import encode_findings, write_results_file
+
+    frames = [encode_findings([{"key": f"fnd:{i}"}]) for i in range(3)]
+    first = write_results_file(tmp_path / "r", frames)
+    assert write_results_file(tmp_path / "r", frames) == first
+    other = write_results_file(tmp_path / "r", frames[:2])
+    assert other != first and sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted([first, other])
+    assert (tmp_path / "r" / first).read_bytes() == b"".join(frames)
 
 
 def test_unknown_rule_packs_are_refused_up_front():

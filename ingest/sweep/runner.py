@@ -7,7 +7,7 @@ The run, in order (each step is safe to repeat, which is what makes a killed swe
     sweep's (recorded on the Sweep as each source finishes), then resolve what they touched;
  4. list the population, skip subjects already stored for this sweep, assess the rest in
     batches — in this process or split over worker processes, each with its own driver —
-    storing each batch's SweepResults (the checkpoint);
+    storing each batch's findings in a results file and then its SweepResults (the checkpoint);
  5. diff against the previous completed sweep, mark the sweep completed, write the outputs.
 """
 
@@ -189,6 +189,11 @@ def state_dir(loaded: LoadedDefinition) -> Path:
     return loaded.resolve(loaded.definition.outputs.directory) / loaded.definition.id
 
 
+def results_root(loaded: LoadedDefinition) -> Path:
+    """Where this definition's sweeps keep their results files, a folder per sweep."""
+    return state_dir(loaded) / "results"
+
+
 async def run_sweep(db: Database, definition_path: str | Path, *, workers: int | None = None,
                     write_outputs: bool = True) -> dict[str, Any]:
     """Run (or resume) one sweep of a definition and return its stored record with the diff."""
@@ -218,9 +223,11 @@ async def _run_locked(db: Database, loaded: LoadedDefinition, workers: int, writ
         else:
             sweep = {k: v for k, v in sweep.items() if not k.startswith("ev_") and k not in ("first_seen", "last_seen", "confidence")}
             sweep["source_checksums"] = recorded
+            # started by a version that kept findings on the SweepResults: the rest go to files
+            sweep.setdefault("results_dir", str(checkpoint.results_folder(results_root(loaded), sweep["id"])))
     if sweep is None:
         as_of = (d.as_of.date if d.as_of.policy == "fixed" else date.today()).isoformat()
-        sweep = checkpoint.new_sweep(d.id, loaded.checksum, as_of, d.packs, d.lists)
+        sweep = checkpoint.new_sweep(d.id, loaded.checksum, as_of, d.packs, d.lists, results_root(loaded))
         sweep["previous_id"] = previous["id"] if previous else None
         await checkpoint.save_sweep(db, sweep)
     log.info(json.dumps({"event": "sweep.start", "sweep": sweep["id"], "definition": d.id, "resumed": resumed}))
@@ -287,6 +294,7 @@ async def _refresh_assess_complete(db: Database, loaded: LoadedDefinition, sweep
     finally:
         progress.close()
     elapsed = time.monotonic() - t0
+    await checkpoint.remove_unreferenced_files(db, sweep)
 
     # 5. diff (subject by subject, a page at a time: a sweep's results are never all in memory),
     #    completion, outputs
