@@ -10,7 +10,7 @@ Why the findings are not in the graph: a subject's findings with their evidence 
 compressed on the bench graph, and Community's record store keeps a byte array as a chain of
 small dynamic records. Writing them there cost more than a third of a sweep's time (10k subjects:
 131 s with them, 86 s without, 2026-12-02). A batch's findings go to one file in the sweep's
-results folder (``Sweep.results_dir``), named by the SHA-256 of its bytes, written and synced
+results folder (``Sweep.results_dir``, beside the sweep's outputs), named by the SHA-256 of its bytes, written and synced
 before the batch's SweepResults are committed; each SweepResult holds the file's name and where
 its subject's Zstandard frame is (offset, length), and every frame carries its own checksum. A
 batch whose SweepResults never got committed leaves a file nothing names; the sweep removes such
@@ -60,15 +60,15 @@ async def save_sweep(db: Database, sweep: dict[str, Any]) -> None:
 
 
 def new_sweep(definition_id: str, definition_checksum: str, as_of: str, packs: list[str], lists: list[str],
-              results_root: Path) -> dict[str, Any]:
-    """A new running sweep whose results files go to a folder of its own under ``results_root``."""
+              state_dir: Path) -> dict[str, Any]:
+    """A new running sweep; its results files go to ``results_folder(state_dir, id)``."""
     # microseconds and the pid: two runs of a definition started within the same second (the lock
     # serialises them) must still be two sweeps
     started = datetime.now(timezone.utc).isoformat()
     sweep_id = make_id("swp", definition_id, started, os.getpid())
     return {
         "id": sweep_id,
-        "results_dir": str(results_folder(results_root, sweep_id)),
+        "results_dir": str(results_folder(state_dir, sweep_id)),
         "definition_id": definition_id,
         "definition_checksum": definition_checksum,
         "status": "running",
@@ -81,9 +81,11 @@ def new_sweep(definition_id: str, definition_checksum: str, as_of: str, packs: l
     }
 
 
-def results_folder(results_root: Path, sweep_id: str) -> Path:
-    """The folder of one sweep's results files (absolute: readers need not know the definition)."""
-    return (results_root / sweep_id.replace(":", "-")).resolve()
+def results_folder(state_dir: Path, sweep_id: str) -> Path:
+    """The folder of one sweep's results files: ``findings/`` in the sweep's own folder beside its
+    outputs (``<outputs directory>/<definition>/<sweep>/``). Absolute, because readers of a
+    stored sweep do not know its definition."""
+    return (state_dir / sweep_id.split(":", 1)[-1] / "findings").resolve()
 
 
 def result_id(sweep_id: str, subject_id: str) -> str:

@@ -189,11 +189,6 @@ def state_dir(loaded: LoadedDefinition) -> Path:
     return loaded.resolve(loaded.definition.outputs.directory) / loaded.definition.id
 
 
-def results_root(loaded: LoadedDefinition) -> Path:
-    """Where this definition's sweeps keep their results files, a folder per sweep."""
-    return state_dir(loaded) / "results"
-
-
 async def run_sweep(db: Database, definition_path: str | Path, *, workers: int | None = None,
                     write_outputs: bool = True) -> dict[str, Any]:
     """Run (or resume) one sweep of a definition and return its stored record with the diff."""
@@ -224,10 +219,10 @@ async def _run_locked(db: Database, loaded: LoadedDefinition, workers: int, writ
             sweep = {k: v for k, v in sweep.items() if not k.startswith("ev_") and k not in ("first_seen", "last_seen", "confidence")}
             sweep["source_checksums"] = recorded
             # started by a version that kept findings on the SweepResults: the rest go to files
-            sweep.setdefault("results_dir", str(checkpoint.results_folder(results_root(loaded), sweep["id"])))
+            sweep.setdefault("results_dir", str(checkpoint.results_folder(state_dir(loaded), sweep["id"])))
     if sweep is None:
         as_of = (d.as_of.date if d.as_of.policy == "fixed" else date.today()).isoformat()
-        sweep = checkpoint.new_sweep(d.id, loaded.checksum, as_of, d.packs, d.lists, results_root(loaded))
+        sweep = checkpoint.new_sweep(d.id, loaded.checksum, as_of, d.packs, d.lists, state_dir(loaded))
         sweep["previous_id"] = previous["id"] if previous else None
         await checkpoint.save_sweep(db, sweep)
     log.info(json.dumps({"event": "sweep.start", "sweep": sweep["id"], "definition": d.id, "resumed": resumed}))
