@@ -492,7 +492,7 @@ class _Recent:
 
 
 #: What a SearchCache holds at most by default, in units of about one step, evidence entry or
-#: listing (a sweep worker peaked at 4.7 GB with it on the 1M-node bench graph).
+#: listing (a sweep worker peaked at 2.2 GB with it on the 1M-node bench graph, 100k subjects).
 SEARCH_CACHE_WEIGHT = 2_000_000
 
 
