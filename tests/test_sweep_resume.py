@@ -86,6 +86,10 @@ async def test_killed_sweep_rerun_equals_uninterrupted(graph, settings, tmp_path
     assert interrupted is not None and interrupted["status"] == "running"
     done, _ = await checkpoint.count_results(graph, interrupted["id"])
     assert done == PAUSE_AFTER  # the checkpoint holds exactly the batches stored before the kill
+    # a kill between a batch's results file and its commit leaves a file nothing names
+    folder = Path(interrupted["results_dir"])
+    stray = folder / ("f" * 64 + checkpoint.RESULTS_SUFFIX)
+    stray.write_bytes(checkpoint.encode_findings([{"key": "fnd:never-committed"}]))
 
     resumed = await run_sweep(graph, killed_def)
     assert resumed["id"] == interrupted["id"]  # continued, not restarted
@@ -104,6 +108,9 @@ async def test_killed_sweep_rerun_equals_uninterrupted(graph, settings, tmp_path
         assert resumed["diff"][key] == clean["diff"][key]
     assert resumed["diff"]["counts"] == clean["diff"]["counts"]
     assert [s["status"] for s in await list_sweeps(graph, "resume-killed")] == ["completed"]
+    named = {r["file"] for r in await graph.read("MATCH (r:SweepResult {sweep_id: $id}) RETURN DISTINCT r.findings_file AS file",
+                                                 {"id": resumed["id"]})}
+    assert not stray.exists() and {p.name for p in folder.iterdir()} == named
 
 
 async def test_concurrent_run_of_the_same_definition_is_refused(graph, settings, tmp_path, shared_data):
