@@ -111,7 +111,7 @@ async def _read_results(db: Database, sweep_id: str, subjects: list[str]) -> lis
                 r["findings"] = decode_findings(stored)
             except (zstandard.ZstdError, zlib.error, orjson.JSONDecodeError) as exc:
                 raise ResultsUnreadable(f"sweep {sweep_id}: the stored findings of {r['subject_id']} are damaged ({exc})",
-                                        hint=f"restore {name or 'the graph'} from the backup taken with the graph") from exc
+                                        hint=f"restore {'its results file ' + name if name else 'the graph'} from the last backup") from exc
     return rows
 
 

@@ -10,9 +10,10 @@ Why the findings are not in the graph: a subject's findings with their evidence 
 compressed on the bench graph, and Community's record store keeps a byte array as a chain of
 small dynamic records. Writing them there cost more than a third of a sweep's time (10k subjects:
 131 s with them, 86 s without, 2026-12-02). A batch's findings go to one file in the sweep's
-results folder (``Sweep.results_dir``, beside the sweep's outputs), named by the SHA-256 of its bytes, written and synced
-before the batch's SweepResults are committed; each SweepResult holds the file's name and where
-its subject's Zstandard frame is (offset, length), and every frame carries its own checksum. A
+results folder (``Sweep.results_dir``, beside the sweep's outputs), named by the SHA-256 of its
+bytes, written and synced before the batch's SweepResults are committed; each SweepResult holds
+the file's name and where its subject's Zstandard frame is (offset, length), and every frame
+carries its own checksum. A
 batch whose SweepResults never got committed leaves a file nothing names; the sweep removes such
 files when it completes (``remove_unreferenced_files``).
 """
@@ -81,11 +82,16 @@ def new_sweep(definition_id: str, definition_checksum: str, as_of: str, packs: l
     }
 
 
+def sweep_folder(state_dir: Path, sweep_id: str) -> Path:
+    """One sweep's own folder in its definition's (``LoadedDefinition.state_dir``): its outputs
+    (ingest.sweep.outputs) and its ``findings/``."""
+    return state_dir / sweep_id.split(":", 1)[-1]
+
+
 def results_folder(state_dir: Path, sweep_id: str) -> Path:
-    """The folder of one sweep's results files: ``findings/`` in the sweep's own folder beside its
-    outputs (``<outputs directory>/<definition>/<sweep>/``). Absolute, because readers of a
-    stored sweep do not know its definition."""
-    return (state_dir / sweep_id.split(":", 1)[-1] / "findings").resolve()
+    """The folder of one sweep's results files: ``findings/`` in its sweep folder. Absolute,
+    because readers of a stored sweep do not know its definition."""
+    return (sweep_folder(state_dir, sweep_id) / "findings").resolve()
 
 
 def result_id(sweep_id: str, subject_id: str) -> str:

@@ -156,6 +156,12 @@ class LoadedDefinition(BaseModel):
         p = Path(location).expanduser()
         return p if p.is_absolute() else (self.path.parent / p).resolve()
 
+    @property
+    def state_dir(self) -> Path:
+        """This definition's folder under its outputs directory: its lock, its download cache and
+        one folder per sweep (ingest.sweep.checkpoint.sweep_folder)."""
+        return self.resolve(self.definition.outputs.directory) / self.definition.id
+
 
 def load_definition(path: str | Path) -> LoadedDefinition:
     """Read and validate a sweep definition; every problem becomes one clear InvalidInput."""

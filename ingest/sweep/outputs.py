@@ -20,6 +20,7 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from graph.db import Database
+from ingest.sweep.checkpoint import sweep_folder
 from ingest.sweep.definition import LoadedDefinition
 from ingest.sweep.diff import subject_changes
 from queries.sweep import sweep_results
@@ -166,7 +167,7 @@ class OutputWriter:
 
     def __init__(self, loaded: LoadedDefinition, sweep_id: str):
         self.loaded, self.spec = loaded, loaded.definition.outputs
-        self.folder = loaded.resolve(self.spec.directory) / loaded.definition.id / sweep_id.split(":", 1)[-1]
+        self.folder = sweep_folder(loaded.state_dir, sweep_id)
         self.folder.mkdir(parents=True, exist_ok=True)
         formats = self.spec.formats
         self._json = (self.folder / "results.json").open("w", encoding="utf-8") if "json" in formats else None

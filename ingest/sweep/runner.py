@@ -185,23 +185,19 @@ def _worker_chunk(sweep: dict[str, Any], ids: list[str], params: dict[str, Any])
 # -- the run ----------------------------------------------------------------------------------
 
 
-def state_dir(loaded: LoadedDefinition) -> Path:
-    return loaded.resolve(loaded.definition.outputs.directory) / loaded.definition.id
-
-
 async def run_sweep(db: Database, definition_path: str | Path, *, workers: int | None = None,
                     write_outputs: bool = True) -> dict[str, Any]:
     """Run (or resume) one sweep of a definition and return its stored record with the diff."""
     loaded = load_definition(definition_path)
     d = loaded.definition
-    with SweepLock(state_dir(loaded), d.id):
+    with SweepLock(loaded.state_dir, d.id):
         return await _run_locked(db, loaded, workers or d.workers, write_outputs)
 
 
 async def _run_locked(db: Database, loaded: LoadedDefinition, workers: int, write_outputs: bool) -> dict[str, Any]:
     d = loaded.definition
     previous = await checkpoint.last_completed(db, d.id)
-    fetched = {s.name: fetch_source(loaded, s, state_dir(loaded) / "cache") for s in d.sources}
+    fetched = {s.name: fetch_source(loaded, s, loaded.state_dir / "cache") for s in d.sources}
     checksums = {name: digest for name, (_, digest) in fetched.items()}
 
     sweep = await checkpoint.running_sweep(db, d.id)
@@ -219,10 +215,10 @@ async def _run_locked(db: Database, loaded: LoadedDefinition, workers: int, writ
             sweep = {k: v for k, v in sweep.items() if not k.startswith("ev_") and k not in ("first_seen", "last_seen", "confidence")}
             sweep["source_checksums"] = recorded
             # started by a version that kept findings on the SweepResults: the rest go to files
-            sweep.setdefault("results_dir", str(checkpoint.results_folder(state_dir(loaded), sweep["id"])))
+            sweep.setdefault("results_dir", str(checkpoint.results_folder(loaded.state_dir, sweep["id"])))
     if sweep is None:
         as_of = (d.as_of.date if d.as_of.policy == "fixed" else date.today()).isoformat()
-        sweep = checkpoint.new_sweep(d.id, loaded.checksum, as_of, d.packs, d.lists, state_dir(loaded))
+        sweep = checkpoint.new_sweep(d.id, loaded.checksum, as_of, d.packs, d.lists, loaded.state_dir)
         sweep["previous_id"] = previous["id"] if previous else None
         await checkpoint.save_sweep(db, sweep)
     log.info(json.dumps({"event": "sweep.start", "sweep": sweep["id"], "definition": d.id, "resumed": resumed}))
