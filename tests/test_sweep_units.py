@@ -176,3 +176,26 @@ def test_stored_findings_are_compressed_and_read_back_also_from_older_text():
     assert decode_findings(json.dumps(findings, ensure_ascii=False)) == findings
     assert decode_findings(zlib.compress(json.dumps(findings).encode("utf-8"), 1)) == findings  # stored before 2026-12-02
     assert decode_findings(None) == [] and decode_findings(b"") == []
+
+
+def test_stored_forms_kept_across_batches_never_serve_another_objects_entry():
+    """SweepReads.stored outlives a batch; its entries are keyed by object identity, so each must
+    hold its object: otherwise a Hop or list of listings made later at a freed one's address
+    would be stored with the freed one's evidence."""
+    from ingest.sweep.steps import sweep_finding
+    from queries.findings import from_path
+    from queries.paths import ConcernPath, Hop, Listing
+
+    shared: dict = {}
+    for n in range(200):  # every round's objects are freed before the next round makes its own
+        hop = Hop("AFFILIATED_WITH", "per:a", f"org:{n}", "A", f"Org {n}", str(2000 + n % 20), None, 0.9, {},
+                  [{"source_id": f"src:{n}", "locator": f"row {n}"}])
+        listing = Listing(f"wl:{n}", f"List {n}", None, None, None, "2020", None, None, None, None,
+                          [{"source_id": f"src:list{n}", "locator": f"entry {n}"}])
+        path = ConcernPath(f"org:{n}", f"Org {n}", "Organization", None, [hop], [listing], 0.5, {})
+        stored = sweep_finding(from_path(path, ("per:a", "A"), [], "2026-01-01"), [], shared)
+        affiliation, listed = stored["evidence"]
+        assert (affiliation["to"], affiliation["sources"], affiliation["locators"]) == (f"org:{n}", [f"src:{n}"], [f"row {n}"])
+        assert (listed["to"], listed["sources"]) == (f"wl:{n}", [f"src:list{n}"])
+        assert stored["watchlist_name"] == f"List {n}"
+        del hop, listing, path, stored, affiliation, listed

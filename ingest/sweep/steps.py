@@ -89,11 +89,18 @@ SWEEP_TIME_BUDGET_MS = 30_000
 @dataclass(frozen=True)
 class SweepReads:
     """What the batches of one sweep in one process read once and share: the concern-path search
-    cache (queries.paths.SearchCache) and the organizations under a listing with their listings
-    (queries.exposure.ListedOrganizations)."""
+    cache (queries.paths.SearchCache), the organizations under a listing with their listings
+    (queries.exposure.ListedOrganizations), and the stored forms ``sweep_finding`` made of the
+    objects those two share across batches (``stored``, see ``sweep_finding``)."""
 
     paths: SearchCache
     listed_orgs: ListedOrganizations
+    stored: dict[Any, Any] = field(default_factory=dict)
+
+
+#: Entries of SweepReads.stored before it is emptied (checked between batches). A batch adds some
+#: 40k on the bench graph, most of them again in the next batch.
+STORED_FORMS_LIMIT = 400_000
 
 
 def sweep_reads(*, packs: list[str], lists: list[str], as_of: str, max_hops: int, cache_weight: int = SEARCH_CACHE_WEIGHT) -> SweepReads:
@@ -130,9 +137,10 @@ def _sources(evidence: list[dict], shared: dict[Any, Any]) -> tuple[list[str], l
     """The source ids and locators of an evidence list (once per list object: co-authorship
     facts through one affiliation share its evidence list)."""
     key = ("sources", id(evidence))
-    if key not in shared:
-        shared[key] = ([e.get("source_id") or "" for e in evidence], [e.get("locator") or "" for e in evidence])
-    return shared[key]
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = (evidence, ([e.get("source_id") or "" for e in evidence], [e.get("locator") or "" for e in evidence]))
+    return found[1]
 
 
 _NONE_LISTED: list[dict[str, Any]] = []  # one object, so that findings without listings share one memo entry
@@ -142,11 +150,14 @@ def sweep_finding(f: Finding, rules: list[str], shared: dict[Any, Any] | None = 
     """A Finding in the sweep's stored shape: what it reached, on which lists, and its evidence
     hop by hop — each relation of a concern path, then the listing(s) that make it a concern.
 
-    ``shared`` (kept for one batch, while its findings live) holds what is worked out once per
-    object: the evidence entry of each Hop, and the listing entries of each list of listings.
-    The concern-path search shares one Hop per hop among every path and subject that crosses it
-    and one list of listings per listed entity; the co-authorship facts share one list per
-    organization. The stored JSON is the same either way."""
+    ``shared`` holds what is worked out once per object, with the object (so that its id is not
+    reused while the entry lives): the evidence entry of each Hop, and the listing entries of each
+    list of listings. The concern-path search shares one Hop per hop among every path and subject
+    that crosses it and one list of listings per listed entity, across the batches of a sweep
+    (queries.paths.SearchCache); the co-authorship facts share one list per organization
+    (queries.exposure.ListedOrganizations). A sweep keeps it across batches (SweepReads.stored):
+    made again per batch, these entries were a fifth of storing a subject's findings. The stored
+    JSON is the same either way; the entries are never changed once made."""
     shared = {} if shared is None else shared
     evidence: list[dict[str, Any]] = []
     if f.path is not None:
@@ -154,28 +165,33 @@ def sweep_finding(f: Finding, rules: list[str], shared: dict[Any, Any] | None = 
         path_ids = [entity_id for entity_id, _ in stops]
         names = [name or entity_id for entity_id, name in stops]
         for h in f.path.hops:
-            if id(h) not in shared:
-                shared[id(h)] = _step(h.relation, h.from_id, h.to_id, h.start, h.end, _sources(h.evidence, shared), confidence=h.confidence)
-            evidence.append(shared[id(h)])
-        key = ("listings", id(f.path.listings))
-        if key not in shared:
-            ordered = sorted(f.path.listings, key=lambda x: x.watchlist_id)
-            shared[key] = (", ".join(dict.fromkeys(ls.watchlist_name for ls in ordered)),
-                           [_step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, _sources(ls.evidence, shared), reason=ls.reason)
-                            for ls in ordered])
-        watchlist_names, listing_steps = shared[key]
+            found = shared.get(id(h))
+            if found is None:
+                found = shared[id(h)] = (h, _step(h.relation, h.from_id, h.to_id, h.start, h.end, _sources(h.evidence, shared),
+                                                  confidence=h.confidence))
+            evidence.append(found[1])
+        listings = f.path.listings
+        found = shared.get(("listings", id(listings)))
+        if found is None:
+            ordered = sorted(listings, key=lambda x: x.watchlist_id)
+            found = shared[("listings", id(listings))] = (listings, (
+                ", ".join(dict.fromkeys(ls.watchlist_name for ls in ordered)),
+                [_step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, _sources(ls.evidence, shared), reason=ls.reason)
+                 for ls in ordered]))
+        watchlist_names, listing_steps = found[1]
     else:
         evidence.append(_step(f.relation or f.kind, f.person_id, f.entity_id, f.start, f.end, _sources(f.evidence, shared)))
         path_ids = [x for x in (f.person_id, f.entity_id) if x]
         names = [x for x in (f.person_name, f.entity_name) if x]
         listed_via = f.details.get("listed_via") or _NONE_LISTED
-        key = ("listed_via", id(listed_via))
-        if key not in shared:
+        found = shared.get(("listed_via", id(listed_via)))
+        if found is None:
             ordered = sorted(listed_via, key=lambda x: (x["watchlist_id"], x["entity_id"]))
-            shared[key] = (", ".join(dict.fromkeys(via["watchlist_name"] for via in ordered)),
-                           [_step("LISTED_ON", via["entity_id"], via["watchlist_id"], via["start"], via["end"], ([], []), via=via["via"])
-                            for via in ordered])
-        watchlist_names, listing_steps = shared[key]
+            found = shared[("listed_via", id(listed_via))] = (listed_via, (
+                ", ".join(dict.fromkeys(via["watchlist_name"] for via in ordered)),
+                [_step("LISTED_ON", via["entity_id"], via["watchlist_id"], via["start"], via["end"], ([], []), via=via["via"])
+                 for via in ordered]))
+        watchlist_names, listing_steps = found[1]
     evidence.extend(listing_steps)
     return {
         "key": f.id, "kind": f.kind, "summary": f.summary,
@@ -226,7 +242,9 @@ async def _assess_batch(db: Database, ids: list[str], *, packs: list[str], lists
                 for o in await _assess_batch(db, part, packs=packs, lists=lists, as_of=as_of, max_hops=max_hops, timings=timings,
                                              reads=reads)]
     outcomes = []
-    shared: dict[Any, Any] = {}
+    shared: dict[Any, Any] = reads.stored if reads else {}
+    if len(shared) > STORED_FORMS_LIMIT:
+        shared.clear()
     for sid, a in zip(ids, answers):
         if isinstance(a, KizunaError):
             outcomes.append(SubjectOutcome(subject_id=sid, status="error", error=a.message))
