@@ -11,7 +11,7 @@ key and the diff between them is exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from kizuna.heap import collector_paused
 from queries.assess import Assessment, assess_many, path_filters
 from queries.exposure import ListedOrganizations
 from queries.findings import Finding
-from queries.paths import SEARCH_CACHE_WEIGHT, SearchCache
+from queries.paths import SEARCH_CACHE_WEIGHT, ConcernPath, SearchCache
 from queries.rules import resolve_packs
 from resolve.pipeline import resolve_incremental as resolve_pipeline
 
@@ -98,8 +98,8 @@ class SweepReads:
     stored: dict[Any, Any] = field(default_factory=dict)
 
 
-#: Entries of SweepReads.stored before it is emptied (checked between batches). A batch adds some
-#: 40k on the bench graph, most of them again in the next batch.
+#: Entries of SweepReads.stored before it is emptied (checked between batches). On the bench graph
+#: a batch of 250 adds 45k–87k new entries, so it is emptied about every seven batches.
 STORED_FORMS_LIMIT = 400_000
 
 
@@ -136,14 +136,37 @@ def _step(relation: str, start_id: str | None, end_id: str | None, start: str | 
 def _sources(evidence: list[dict], shared: dict[Any, Any]) -> tuple[list[str], list[str]]:
     """The source ids and locators of an evidence list (once per list object: co-authorship
     facts through one affiliation share its evidence list)."""
-    key = ("sources", id(evidence))
-    found = shared.get(key)
+    return _once(shared, "sources", evidence,
+                 lambda: ([e.get("source_id") or "" for e in evidence], [e.get("locator") or "" for e in evidence]))
+
+
+def _once(shared: dict[Any, Any], kind: str, obj: Any, make: Callable[[], Any]) -> Any:
+    """``make()`` worked out once per ``obj`` (by identity) and ``kind``. The entry holds ``obj``:
+    ``shared`` may outlive a batch (SweepReads.stored), and an id is unique only while its object
+    lives."""
+    found = shared.get((kind, id(obj)))
     if found is None:
-        found = shared[key] = (evidence, ([e.get("source_id") or "" for e in evidence], [e.get("locator") or "" for e in evidence]))
+        found = shared[(kind, id(obj))] = (obj, make())
     return found[1]
 
 
 _NONE_LISTED: list[dict[str, Any]] = []  # one object, so that findings without listings share one memo entry
+
+
+def _listing_steps(path: ConcernPath, shared: dict[Any, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """(list names, LISTED_ON steps) of a concern path's listings."""
+    ordered = sorted(path.listings, key=lambda x: x.watchlist_id)
+    return (", ".join(dict.fromkeys(ls.watchlist_name for ls in ordered)),
+            [_step("LISTED_ON", path.target_id, ls.watchlist_id, ls.start, ls.end, _sources(ls.evidence, shared), reason=ls.reason)
+             for ls in ordered])
+
+
+def _listed_via_steps(listed_via: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """(list names, LISTED_ON steps) of the listings an exposure's counterparty is under."""
+    ordered = sorted(listed_via, key=lambda x: (x["watchlist_id"], x["entity_id"]))
+    return (", ".join(dict.fromkeys(via["watchlist_name"] for via in ordered)),
+            [_step("LISTED_ON", via["entity_id"], via["watchlist_id"], via["start"], via["end"], ([], []), via=via["via"])
+             for via in ordered])
 
 
 def sweep_finding(f: Finding, rules: list[str], shared: dict[Any, Any] | None = None) -> dict[str, Any]:
@@ -156,8 +179,8 @@ def sweep_finding(f: Finding, rules: list[str], shared: dict[Any, Any] | None = 
     that crosses it and one list of listings per listed entity, across the batches of a sweep
     (queries.paths.SearchCache); the co-authorship facts share one list per organization
     (queries.exposure.ListedOrganizations). A sweep keeps it across batches (SweepReads.stored):
-    made again per batch, these entries were a fifth of storing a subject's findings. The stored
-    JSON is the same either way; the entries are never changed once made."""
+    made again per batch, these entries were over a quarter of building a subject's stored
+    findings. The stored JSON is the same either way; the entries are never changed once made."""
     shared = {} if shared is None else shared
     evidence: list[dict[str, Any]] = []
     if f.path is not None:
@@ -165,33 +188,15 @@ def sweep_finding(f: Finding, rules: list[str], shared: dict[Any, Any] | None = 
         path_ids = [entity_id for entity_id, _ in stops]
         names = [name or entity_id for entity_id, name in stops]
         for h in f.path.hops:
-            found = shared.get(id(h))
-            if found is None:
-                found = shared[id(h)] = (h, _step(h.relation, h.from_id, h.to_id, h.start, h.end, _sources(h.evidence, shared),
-                                                  confidence=h.confidence))
-            evidence.append(found[1])
-        listings = f.path.listings
-        found = shared.get(("listings", id(listings)))
-        if found is None:
-            ordered = sorted(listings, key=lambda x: x.watchlist_id)
-            found = shared[("listings", id(listings))] = (listings, (
-                ", ".join(dict.fromkeys(ls.watchlist_name for ls in ordered)),
-                [_step("LISTED_ON", f.path.target_id, ls.watchlist_id, ls.start, ls.end, _sources(ls.evidence, shared), reason=ls.reason)
-                 for ls in ordered]))
-        watchlist_names, listing_steps = found[1]
+            evidence.append(_once(shared, "hop", h, lambda: _step(h.relation, h.from_id, h.to_id, h.start, h.end,
+                                                                   _sources(h.evidence, shared), confidence=h.confidence)))
+        watchlist_names, listing_steps = _once(shared, "listings", f.path.listings, lambda: _listing_steps(f.path, shared))
     else:
         evidence.append(_step(f.relation or f.kind, f.person_id, f.entity_id, f.start, f.end, _sources(f.evidence, shared)))
         path_ids = [x for x in (f.person_id, f.entity_id) if x]
         names = [x for x in (f.person_name, f.entity_name) if x]
         listed_via = f.details.get("listed_via") or _NONE_LISTED
-        found = shared.get(("listed_via", id(listed_via)))
-        if found is None:
-            ordered = sorted(listed_via, key=lambda x: (x["watchlist_id"], x["entity_id"]))
-            found = shared[("listed_via", id(listed_via))] = (listed_via, (
-                ", ".join(dict.fromkeys(via["watchlist_name"] for via in ordered)),
-                [_step("LISTED_ON", via["entity_id"], via["watchlist_id"], via["start"], via["end"], ([], []), via=via["via"])
-                 for via in ordered]))
-        watchlist_names, listing_steps = found[1]
+        watchlist_names, listing_steps = _once(shared, "listed_via", listed_via, lambda: _listed_via_steps(listed_via))
     evidence.extend(listing_steps)
     return {
         "key": f.id, "kind": f.kind, "summary": f.summary,
