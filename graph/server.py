@@ -28,6 +28,11 @@ LAUNCHER_CLASS = "org.kizuna.launcher.Launcher"
 # The JVM flag of each garbage collector `KIZUNA_NEO4J_GC` may choose (kizuna/settings.py says
 # why parallel is the default; G1 is Neo4j's own default and keeps pauses shorter).
 GC_FLAGS = {"parallel": "-XX:+UseParallelGC", "g1": "-XX:+UseG1GC"}
+# Transparent huge pages (`KIZUNA_NEO4J_HUGE_PAGES`): the JVM asks for them for its heap, and
+# glibc's malloc, which Neo4j's page cache allocates through, for its large mappings (glibc 2.35+;
+# older versions ignore the tunable). A kernel with huge pages off ignores both.
+HUGE_PAGES_FLAG = "-XX:+UseTransparentHugePages"
+HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 
 
 @dataclass
@@ -197,11 +202,14 @@ def start(settings: Settings) -> ServerStatus:
         KIZUNA_NEO4J_PASSWORD=settings.neo4j_password,
         KIZUNA_NEO4J_PAGECACHE_MB=str(settings.neo4j_pagecache_mb),
     )
+    if settings.neo4j_huge_pages:
+        env["GLIBC_TUNABLES"] = ":".join(t for t in (env.get("GLIBC_TUNABLES"), HUGE_PAGES_TUNABLE) if t)
     cmd = [
         "java",
         f"-Xms{min(settings.neo4j_heap_mb, 1024)}m",
         f"-Xmx{settings.neo4j_heap_mb}m",
         GC_FLAGS[settings.neo4j_gc],
+        *([HUGE_PAGES_FLAG] if settings.neo4j_huge_pages else []),
         "-XX:+ExitOnOutOfMemoryError",
         "-cp",
         f"{LAUNCHER_DIR / 'target' / 'classes'}{os.pathsep}{LAUNCHER_DIR / 'target' / 'lib' / '*'}",

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # transactions, batched reads) G1 spent 103 of the server's 369 s of CPU collecting during a
     # 1M-row ingest, ParallelGC 21 of 227 s (docs/ingest.md). G1 bounds pauses better.
     neo4j_gc: Literal["parallel", "g1"] = "parallel"
+    # Back the launched JVM's heap and its page cache with transparent huge pages (where the
+    # kernel allows them, madvise or always). On the 2-core bench VM the server's CPU a sweep
+    # subject fell by ~13 % (docs/sweeps.md, session 18): its reads are scattered over gigabytes,
+    # and fewer, larger pages mean fewer address-translation misses.
+    neo4j_huge_pages: bool = True
     neo4j_start_timeout_s: float = 180.0
 
     api_host: str = "127.0.0.1"

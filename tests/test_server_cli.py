@@ -15,6 +15,7 @@ import httpx
 import pytest
 from neo4j import GraphDatabase
 
+from graph import server
 from graph.model import load_model
 
 from tests.conftest import free_port
@@ -34,6 +35,7 @@ def own_server_env():
         KIZUNA_NEO4J_HEAP_MB="768",
         KIZUNA_NEO4J_PAGECACHE_MB="256",
         KIZUNA_NEO4J_GC="g1",  # the other collector than the session server's default
+        KIZUNA_NEO4J_HUGE_PAGES="false",  # and without huge pages
     )
     yield env
     run_cli(["db", "stop"], env)
@@ -67,6 +69,7 @@ def test_db_lifecycle_and_sigkill_loses_nothing_committed(own_server_env):
         assert collectors(driver) == COLLECTOR_BEANS[env["KIZUNA_NEO4J_GC"]]
         driver.execute_query("UNWIND range(1, 500) AS i CREATE (:Entity:Person {id: 'per:kill-' + toString(i), name: 'P' + toString(i)})")
     status = json.loads(run_cli(["db", "status", "--json"], env).stdout)
+    assert huge_pages_asked(status["pid"]) == (False, False)
     os.kill(status["pid"], signal.SIGKILL)
     deadline = time.monotonic() + 30
     while Path(f"/proc/{status['pid']}").exists() and time.monotonic() < deadline:
@@ -91,6 +94,27 @@ def test_launched_server_runs_the_configured_collector(settings):
     the CLI's private server above is started with g1."""
     with GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
         assert collectors(driver) == COLLECTOR_BEANS[settings.neo4j_gc]
+
+
+def huge_pages_asked(pid: int) -> tuple[bool, bool]:
+    """Whether a launched JVM asks for transparent huge pages: (for its heap, for glibc's malloc)."""
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    environ = dict(v.split("=", 1) for v in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0") if "=" in v)
+    return server.HUGE_PAGES_FLAG in args, server.HUGE_PAGES_TUNABLE in environ.get("GLIBC_TUNABLES", "").split(":")
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="an external server's JVM is not Kizuna's to configure")
+def test_launched_server_asks_for_huge_pages_as_configured(settings):
+    """The session's server asks for huge pages unless KIZUNA_NEO4J_HUGE_PAGES says otherwise (the
+    CLI's private server above is started without), and where the kernel allows them (madvise or
+    always) part of its memory is really in huge pages."""
+    pid = server.status(settings).pid
+    assert huge_pages_asked(pid) == (settings.neo4j_huge_pages, settings.neo4j_huge_pages)
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    if settings.neo4j_huge_pages and thp.exists() and "[never]" not in thp.read_text():
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        huge_kb = int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("AnonHugePages:")))
+        assert huge_kb > 0
 
 
 def test_wrong_password_is_a_clear_error(own_server_env):
